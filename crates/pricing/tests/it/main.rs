@@ -1,0 +1,2 @@
+mod european;
+mod iv;
