@@ -689,3 +689,10 @@ mod tests {
         }
     }
 }
+
+impl Default for Timestamp {
+    /// The Unix epoch, so that empty containers of timestamped data can be built.
+    fn default() -> Self {
+        Timestamp::UNIX_EPOCH
+    }
+}

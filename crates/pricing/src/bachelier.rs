@@ -26,7 +26,7 @@ pub fn price_delta(o: &OptionInputs) -> (f64, f64) {
     let df = (-o.r * o.t).exp();
     let vst = o.sigma * o.t.sqrt();
     let m = o.s - o.k;
-    if !(vst > 0.0) {
+    if vst <= 0.0 {
         let itm = phi * m;
         let step = if itm > 0.0 {
             1.0
@@ -57,7 +57,7 @@ pub fn greeks(o: &OptionInputs) -> Greeks {
     let sqrt_t = t.sqrt();
     let vst = sigma * sqrt_t;
     let df = (-r * t).exp();
-    if !(vst > 0.0) {
+    if vst <= 0.0 {
         return Greeks {
             price,
             delta,

@@ -481,17 +481,10 @@ pub fn implied_vol(
 mod tests {
     use super::*;
 
-    fn chain(
-        n: usize,
-    ) -> (
-        Vec<OptionRight>,
-        Vec<f64>,
-        Vec<f64>,
-        Vec<f64>,
-        Vec<f64>,
-        Vec<f64>,
-        Vec<f64>,
-    ) {
+    /// right, s, k, t, r, q, sigma.
+    type Chain = (Vec<OptionRight>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+    fn chain(n: usize) -> Chain {
         let right = (0..n)
             .map(|i| {
                 if i % 2 == 0 {

@@ -36,7 +36,7 @@ pub(crate) fn price_delta(
     let vst = sigma * t.sqrt();
     let df = (-r * t).exp();
     let cf = ((b - r) * t).exp();
-    if !(vst > 0.0) {
+    if vst <= 0.0 {
         return degenerate_price_delta(phi, s, k, t, b, df, cf);
     }
     let d1 = ((s / k).ln() + (b + 0.5 * sigma * sigma) * t) / vst;
@@ -96,7 +96,7 @@ pub(crate) fn first_order(
     let vst = sigma * sqrt_t;
     let df = (-r * t).exp();
     let cf = ((b - r) * t).exp();
-    if !(vst > 0.0) {
+    if vst <= 0.0 {
         return degenerate(phi, s, k, t, r, b, df, cf, carry);
     }
     let d1 = ((s / k).ln() + (b + 0.5 * sigma * sigma) * t) / vst;
@@ -144,7 +144,7 @@ pub(crate) fn greeks(
     let vst = sigma * sqrt_t;
     let df = (-r * t).exp();
     let cf = ((b - r) * t).exp();
-    if !(vst > 0.0) {
+    if vst <= 0.0 {
         return degenerate(phi, s, k, t, r, b, df, cf, carry);
     }
     let d1 = ((s / k).ln() + (b + 0.5 * sigma * sigma) * t) / vst;

@@ -90,11 +90,23 @@ fn check_lower(price: f64, lower: f64, scale: f64) -> Result<()> {
     // Out of the money the lower bound is exactly 0 and any positive price carries
     // information; in the money the intrinsic value is a difference of two terms of size
     // `scale` and is only known to a few ulps of them.
-    let tol = if lower > 0.0 { ON_BOUND * scale.abs().max(lower) } else { 0.0 };
+    let tol = if lower > 0.0 {
+        ON_BOUND * scale.abs().max(lower)
+    } else {
+        0.0
+    };
     if price < lower - tol {
-        Err(PricingError::PriceOutOfBounds { price, bound: lower, which: PriceBound::BelowIntrinsic })
+        Err(PricingError::PriceOutOfBounds {
+            price,
+            bound: lower,
+            which: PriceBound::BelowIntrinsic,
+        })
     } else if price <= lower + tol {
-        Err(PricingError::PriceOutOfBounds { price, bound: lower, which: PriceBound::AtIntrinsic })
+        Err(PricingError::PriceOutOfBounds {
+            price,
+            bound: lower,
+            which: PriceBound::AtIntrinsic,
+        })
     } else {
         Ok(())
     }

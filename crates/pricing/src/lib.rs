@@ -10,6 +10,9 @@
 //! - [`batch`]: the same kernels over columns (`&[f64]` in, `&mut [f64]` out), parallel
 //!   with rayon, no allocation per option, identical numbers to the scalar calls.
 //! - [`normal`]: the standard normal distribution.
+//! - [`american`]: American exercise: Barone-Adesi-Whaley, Bjerksund-Stensland 2002, the
+//!   Andersen-Lake-Offengenden fixed-point method (accurate default), Leisen-Reimer trees;
+//!   Greeks, implied vol and a parallel batch pricer.
 //! - [`smile`]: raw-SVI smiles (Gatheral 2004): weighted least-squares fit of one expiry
 //!   (Zeliade's quasi-explicit method), butterfly and calendar arbitrage checks (Gatheral &
 //!   Jacquier 2014), implied vol at any strike.
@@ -36,20 +39,29 @@
 //! assert!((iv::bsm(g.price, &put).unwrap() - 0.18).abs() < 1e-12);
 //! ```
 
+pub mod american;
 pub mod bachelier;
 pub mod batch;
 pub mod black76;
 mod black_scholes;
 pub mod bsm;
 mod error;
+pub mod gex;
 pub mod greeks;
 mod inputs;
 pub mod iv;
 pub mod normal;
+pub mod position;
+pub mod smile;
+pub mod term;
 mod vol;
 
+pub use american::AmericanMethod;
 pub use error::{PriceBound, PricingError, Result};
 pub use greeks::{Greeks, TimeUnit, VolUnit};
 pub use inputs::OptionInputs;
+pub use position::{Bound, Leg, Position};
+pub use smile::{SviParams, SviSlice};
+pub use term::AtmTermStructure;
 pub use thetalab_core::OptionRight;
 pub use vol::VolSurface;

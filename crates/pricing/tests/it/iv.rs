@@ -42,8 +42,8 @@ fn bsm_round_trip_grid_to_machine_precision() {
                             // Conditioning: the price formula's two terms are of size ~S, so
                             // the price is known to ~ε·(P + S) absolute, which moves σ by
                             // ε·(P + S)/vega. (Near the money at one minute this dominates.)
-                            let cond = f64::EPSILON * (g.price + 100.0)
-                                / g.vega.max(f64::MIN_POSITIVE);
+                            let cond =
+                                f64::EPSILON * (g.price + 100.0) / g.vega.max(f64::MIN_POSITIVE);
                             let err = (got - v).abs();
                             assert!(
                                 err <= 1e-13 * v + 64.0 * cond,
@@ -76,7 +76,9 @@ fn bsm_round_trip_grid_to_machine_precision() {
                         }
                         // Prices at the edge of the f64 range (~1e-300) cannot be inverted;
                         // the solver says so instead of returning garbage.
-                        Err(PricingError::NoConvergence { price }) if price < 1e-280 => flagged += 1,
+                        Err(PricingError::NoConvergence { price }) if price < 1e-280 => {
+                            flagged += 1
+                        }
                         Err(e) => panic!("T={t} σ={v} m={m} {right}: {e}"),
                     }
                 }
@@ -104,14 +106,20 @@ fn black76_and_bachelier_round_trip() {
                 let o = OptionInputs::new(right, 100.0, k, t, 0.02, 0.0, 0.3);
                 let p = black76::price(&o);
                 if let Ok(v) = iv::black76(p, &o) {
-                    assert!((black76::price(&o.with_sigma(v)) - p).abs() <= 16.0 * f64::EPSILON * (p + 100.0));
+                    assert!(
+                        (black76::price(&o.with_sigma(v)) - p).abs()
+                            <= 16.0 * f64::EPSILON * (p + 100.0)
+                    );
                 }
                 let n = o.with_sigma(25.0);
                 let p = bachelier::price(&n);
                 match iv::bachelier(p, &n) {
                     Ok(v) => assert!((v - 25.0).abs() < 1e-9 * 25.0, "bachelier {v}"),
                     // One minute to expiry 20 points in the money: no time value left.
-                    Err(PricingError::PriceOutOfBounds { which: PriceBound::AtIntrinsic, .. }) => assert!(t < 1e-3),
+                    Err(PricingError::PriceOutOfBounds {
+                        which: PriceBound::AtIntrinsic,
+                        ..
+                    }) => assert!(t < 1e-3),
                     Err(e) => panic!("{n:?}: {e}"),
                 }
             }

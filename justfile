@@ -1,0 +1,28 @@
+# Conveniences; every recipe is a plain cargo command you can run without just.
+
+default: test
+
+# The test suite (what CI runs after fmt and clippy).
+test:
+    cargo test --workspace
+
+# Formatting and lints as CI checks them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Everything CI runs.
+ci:
+    bash .ci/run
+
+# Criterion benchmarks of the pricing kernels (1 M options).
+bench:
+    cargo bench -p thetalab-pricing --bench pricing
+
+# The main job on the built-in sample data.
+run:
+    cargo run --release --example price_csv -- data/options_sample.csv
+
+# Price any CSV: just price FILE [--model bsm|black76|bachelier|american]
+price file *args:
+    cargo run --release --example price_csv -- {{file}} {{args}}
