@@ -21,6 +21,7 @@ mod error;
 mod instrument;
 mod occ;
 mod right;
+mod root;
 mod time;
 
 pub use clock::{Clock, SimulatedClock, SystemClock};
@@ -28,4 +29,5 @@ pub use error::CoreError;
 pub use instrument::{InstrumentId, Ticker};
 pub use occ::OccSymbol;
 pub use right::{OptionRight, Side};
+pub use root::OptionRoot;
 pub use time::{NEW_YORK, Timestamp};
