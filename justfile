@@ -15,9 +15,14 @@ lint:
 ci:
     bash .ci/run
 
-# Criterion benchmarks of the pricing kernels (1 M options).
+# Criterion benchmarks (pricing kernels on 1 M options; the store's ingest and replay paths).
 bench:
     cargo bench -p thetalab-pricing --bench pricing
+    cargo bench -p thetalab-data --bench store
+
+# The built-in synthetic market into data/store.
+synth:
+    cargo run --release --bin ingest -- synth
 
 # The main job on the built-in sample data.
 run:

@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | [`core`] | `thetalab-core`: timestamps, symbols, OCC symbology, `OptionRight`, `Clock` | always |
 //! | [`pricing`] | `thetalab-pricing`: BSM, Black-76, Bachelier, American, Greeks, IV, smiles, positions | `pricing` (default) |
+//! | [`data`] | `thetalab-data`: schemas, Parquet store, ingest, validation, calendar, synthetic market | `data` (default) |
 //!
 //! ```
 //! use thetalab::core::OptionRight;
@@ -21,3 +22,6 @@ pub use thetalab_core as core;
 
 #[cfg(feature = "pricing")]
 pub use thetalab_pricing as pricing;
+
+#[cfg(feature = "data")]
+pub use thetalab_data as data;

@@ -18,6 +18,7 @@
 //! Exit codes, for cron: 0 clean (warnings allowed), 3 ingested with quarantined rows,
 //! 4 a file was rejected, 1 any other error, 2 bad usage.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -30,6 +31,7 @@ use thetalab_data::calendar::NyseCalendar;
 use thetalab_data::ingest::{ColumnMap, Format, cboe, optionsdx, yahoo};
 use thetalab_data::pipeline::{self, IngestOptions, IngestSummary};
 use thetalab_data::store::{DEFAULT_STORE, Holding, Store};
+use thetalab_data::synth::{self, SynthConfig, SynthStep, SyntheticMarket, UniverseConfig};
 use thetalab_data::validate::{Outcome, Policy, ValidationConfig};
 
 #[derive(Parser)]
@@ -172,6 +174,17 @@ enum FormatName {
     Chains,
     Cboe,
     Optionsdx,
+}
+
+/// `println!` that ends the program quietly when stdout is closed (`ingest ls | head`),
+/// as Unix tools do, instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let mut o = std::io::stdout().lock();
+        if writeln!(o, $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
 }
 
 fn main() -> ExitCode {
@@ -327,17 +340,17 @@ fn print_summary(s: &IngestSummary, dry_run: bool, store: &Path) {
         ]);
     }
     print_table(&rows);
-    println!();
-    println!("{}", s.total);
+    out!();
+    out!("{}", s.total);
     for f in &s.files {
         if let Some(why) = &f.rejected {
-            println!("rejected {}: {why}", f.file.display());
+            out!("rejected {}: {why}", f.file.display());
         }
     }
     if dry_run {
-        println!("dry run: nothing written");
+        out!("dry run: nothing written");
     } else {
-        println!(
+        out!(
             "store {}: {} partition file(s) written, {} row(s) in, {} existing row(s) replaced",
             store.display(),
             s.written.partitions,
@@ -345,7 +358,7 @@ fn print_summary(s: &IngestSummary, dry_run: bool, store: &Path) {
             s.written.rows_replaced
         );
         if let Some(q) = &s.quarantine_file {
-            println!(
+            out!(
                 "quarantine: {} ({} row(s))",
                 q.display(),
                 s.total.quarantined
@@ -376,9 +389,9 @@ fn print_table(rows: &[Vec<String>]) {
                 }
             })
             .collect();
-        println!("{}", line.join("  "));
+        out!("{}", line.join("  "));
         if i == 0 {
-            println!(
+            out!(
                 "{}",
                 width
                     .iter()
@@ -396,12 +409,12 @@ fn ls(store: &Path, json: bool) -> Result<u8> {
         .with_context(|| format!("listing {}", store.display()))?;
     if json {
         for h in &holdings {
-            println!("{}", holding_json(h));
+            out!("{}", holding_json(h));
         }
         return Ok(0);
     }
     if holdings.is_empty() {
-        println!("store {} is empty (try `ingest synth`)", store.display());
+        out!("store {} is empty (try `ingest synth`)", store.display());
         return Ok(0);
     }
     let mut rows = vec![vec![
@@ -444,6 +457,90 @@ fn holding_json(h: &Holding) -> String {
     .to_string()
 }
 
-fn synth(_a: SynthArgs) -> Result<u8> {
-    bail!("synth: being wired")
+fn synth(a: SynthArgs) -> Result<u8> {
+    let mut cfg = SynthConfig::default();
+    if let Some(seed) = a.seed {
+        cfg.seed = seed;
+    }
+    if let Some(n) = a.sessions {
+        cfg.sessions = n;
+    }
+    let seed = cfg.seed;
+    let start = std::time::Instant::now();
+    let market = SyntheticMarket::new(cfg).context("synthetic market configuration")?;
+    let universe = (a.universe > 0).then(|| {
+        // Five years of daily bars ending with the index's last session.
+        let last = market.sessions().last().copied().unwrap_or_default();
+        let start = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&last) - 5, 1, 2)
+            .unwrap_or(last);
+        let cal = NyseCalendar::new();
+        let sessions = cal
+            .sessions_between(start, last)
+            .map(Iterator::count)
+            .unwrap_or(1260);
+        let mut u = UniverseConfig {
+            n_symbols: a.universe,
+            start,
+            sessions,
+            ..UniverseConfig::default()
+        };
+        if a.seed.is_some() {
+            u.seed = seed;
+        }
+        u
+    });
+    let store = Store::open(&a.store);
+    let bar = progress(market.len() as u64, "sessions");
+    let uni_bar = std::sync::Mutex::new(None::<ProgressBar>);
+    let written = synth::write_to_store(&store, &market, universe.as_ref(), &|step| match step {
+        SynthStep::Daily => bar.set_message("daily series written"),
+        SynthStep::Sessions { done, .. } => bar.set_position(done as u64),
+        SynthStep::Universe { done, of } => {
+            if let Ok(mut g) = uni_bar.lock() {
+                let b = g.get_or_insert_with(|| {
+                    bar.finish_and_clear();
+                    progress(of as u64, "stocks")
+                });
+                b.set_position(done as u64);
+            }
+        }
+    })?;
+    bar.finish_and_clear();
+    if let Ok(mut g) = uni_bar.lock()
+        && let Some(b) = g.take()
+    {
+        b.finish_and_clear();
+    }
+    let sessions = market.sessions();
+    print_table(&[
+        vec!["series".to_string(), "rows".into()],
+        vec![
+            format!("SPX 1-minute bars ({} sessions)", written.sessions),
+            written.minute_bars.to_string(),
+        ],
+        vec![
+            "SPX option quotes (SPXW)".into(),
+            written.chain_quotes.to_string(),
+        ],
+        vec![
+            "SPX, VIX9D, VIX, VIX3M daily bars".into(),
+            (4 * written.sessions).to_string(),
+        ],
+        vec![
+            format!("universe daily bars ({} stocks)", written.stocks),
+            written.stock_bars.to_string(),
+        ],
+    ]);
+    out!(
+        "seed {seed}, sessions {} .. {}, {} partition file(s) in {} ({:.1} s)",
+        sessions
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        sessions.last().map(ToString::to_string).unwrap_or_default(),
+        written.files,
+        a.store.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(0)
 }

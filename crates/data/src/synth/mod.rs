@@ -38,6 +38,7 @@ pub mod path;
 pub mod rng;
 pub mod sessions;
 pub mod universe;
+mod write;
 
 use chrono::{NaiveDate, NaiveTime};
 use thetalab_core::Timestamp;
@@ -47,6 +48,7 @@ pub use config::{
     ExpiryRule, ExpirySpec, ModelParams, QuoteParams, Seasonality, SmileParams, SynthConfig,
 };
 pub use universe::{SynthStock, UniverseConfig, universe};
+pub use write::{INDEX_SYMBOL, SynthStep, SynthWritten, write_to_store};
 
 use crate::synth::path::{DaySummary, State, Weights, simulate_day, vol_index};
 use crate::synth::sessions::{Calendar, SessionDay};

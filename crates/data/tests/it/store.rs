@@ -344,14 +344,37 @@ fn spx_and_spxw_with_the_same_expiry_and_strike_are_different_contracts() {
     let ts = ny(d, 16, 0);
     let exp = day(2023, 10, 20);
     let mk = |bid| quote(ts, exp, 4500.0, OptionRight::Put, Some(bid));
-    store.write_chain(&ChainRows { underlying: "SPX".into(), root: Some("SPX".into()), rows: vec![mk(60.0)] }).unwrap();
-    let r = store.write_chain(&ChainRows { underlying: "SPX".into(), root: Some("SPXW".into()), rows: vec![mk(61.0)] }).unwrap();
+    store
+        .write_chain(&ChainRows {
+            underlying: "SPX".into(),
+            root: Some("SPX".into()),
+            rows: vec![mk(60.0)],
+        })
+        .unwrap();
+    let r = store
+        .write_chain(&ChainRows {
+            underlying: "SPX".into(),
+            root: Some("SPXW".into()),
+            rows: vec![mk(61.0)],
+        })
+        .unwrap();
     assert_eq!((r.rows_replaced, r.rows_total), (0, 2));
     let chains = store.read_chain("SPX", TimeRange::ALL).unwrap();
     assert_eq!(chains.len(), 2);
-    assert_eq!((chains[0].root.as_deref(), chains[0].rows[0].bid), (Some("SPX"), Some(60.0)));
-    assert_eq!((chains[1].root.as_deref(), chains[1].rows[0].bid), (Some("SPXW"), Some(61.0)));
-    let snap = store.chain_snapshots("SPX", TimeRange::ALL).unwrap().next().unwrap().unwrap();
+    assert_eq!(
+        (chains[0].root.as_deref(), chains[0].rows[0].bid),
+        (Some("SPX"), Some(60.0))
+    );
+    assert_eq!(
+        (chains[1].root.as_deref(), chains[1].rows[0].bid),
+        (Some("SPXW"), Some(61.0))
+    );
+    let snap = store
+        .chain_snapshots("SPX", TimeRange::ALL)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
     assert_eq!(snap.len(), 2);
     let spxw = thetalab_core::OptionRoot::new("SPXW").unwrap();
     let i = snap.find(spxw, exp, 4500.0, OptionRight::Put).unwrap();
