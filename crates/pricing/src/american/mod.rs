@@ -2,8 +2,8 @@
 //!
 //! | method | what | accuracy (S ≈ K ≈ 100) | cost |
 //! |---|---|---|---|
-//! | [`AmericanMethod::FixedPoint`] (default) | Andersen-Lake-Offengenden fixed point ([`fixed_point`]) | ≤ 1e-4 abs (7e-5 worst on the test grid, typically 1e-6) | 20–30 µs |
-//! | [`AmericanMethod::FixedPointHighPrecision`] | same, fine scheme | ~1e-8 | ~2 ms |
+//! | [`AmericanMethod::FixedPoint`] (default) | Andersen-Lake-Offengenden fixed point from Li's QD+ ([`fixed_point`]) | ≤ 1e-4 abs (4e-5 worst on the test grids, typically 1e-6) | ~10 µs (T ≤ 2), ~13 µs (T > 2) |
+//! | [`AmericanMethod::FixedPointHighPrecision`] | same, fine scheme | ~1e-8 | 2–4 ms |
 //! | [`AmericanMethod::Baw`] | Barone-Adesi & Whaley 1987 ([`baw`]) | 1e-3 – 1e-1 | < 1 µs |
 //! | [`AmericanMethod::BjerksundStensland`] | Bjerksund & Stensland 2002 ([`bjerksund_stensland`]) | 1e-3 – 1e-2, lower bound | ~1 µs |
 //! | [`AmericanMethod::Binomial`] | Leisen-Reimer tree ([`binomial`]) | `O(1/n)` | `O(n²)` |
@@ -23,14 +23,15 @@
 //!    continuation region", Management Science 2015) is outside the single-boundary
 //!    theory of BAW, Bjerksund-Stensland and ALO: every method then uses the
 //!    Richardson-extrapolated Leisen-Reimer tree (501 and 1003 steps).
-//! 5. The fixed-point method also uses that tree when `σ√T < 0.01`, where its integrands
-//!    become too sharp for the fixed quadrature, and its high-precision scheme (about
-//!    2 ms) when `σ < 0.1`. **Known limitation:** at low volatility with a high rate
-//!    relative to `σ²` over long maturities (e.g. put, r = 10%, q = 0, σ = 3%, T = 3) even
-//!    the high-precision scheme and the trees disagree by up to 5e-3, and below
-//!    `σ√T = 0.01` the fallback tree is only good to a few 1e-4; the 1e-4 accuracy is
-//!    validated for σ ∈ [0.1, 0.8] (and spot checks down to σ = 5%), T ≤ 3,
-//!    r, q ∈ [0, 0.1].
+//! 5. The default fixed-point method picks its scheme by `T` and `σ`: the fast scheme
+//!    for `T ≤ 2`, a 9-node variant for `T > 2`, and the high-precision scheme (2–4 ms)
+//!    below `σ = 5%`, where 8–10 nodes cannot follow the boundary when `r/σ²` is large
+//!    (4e-4 at put r = 10%, σ = 3%, T = 3). There is no low-`σ√T` fallback: the
+//!    fixed-point method is used down to `σ√T = 1e-10` (validated at 5e-6, i.e. one day
+//!    at 5% vol is an ordinary case). Validated domain of the 1e-4 accuracy (S ≈ K ≈
+//!    100): σ ∈ [0.05, 0.8], T ∈ [1e-6, 3], r, q ∈ [0, 0.1], against the high-precision
+//!    scheme, which itself agrees with Leisen-Reimer trees (8001–20001 steps) to the
+//!    trees' own error (1e-5 – 1e-4), including at σ = 3–5%, r = 10%, T = 3.
 //!
 //! Greeks ([`greeks`]): price, delta and gamma from the method itself (fixed point:
 //! central differences in `S` of the price with the *same* exercise boundary, bump
@@ -60,6 +61,7 @@ mod bivariate;
 pub mod bjerksund_stensland;
 pub mod fixed_point;
 mod gauss;
+mod qd_plus;
 
 pub use bivariate::{bivariate_normal_cdf, try_bivariate_normal_cdf};
 pub use fixed_point::FixedPointScheme;
@@ -91,10 +93,10 @@ pub enum AmericanMethod {
 
 /// `σ√T` below which the option is valued on its deterministic path.
 pub(crate) const TINY_VOL: f64 = 1e-10;
-/// `σ√T` below which the fixed-point method hands over to the tree.
-pub(crate) const LOW_VOL: f64 = 1e-2;
-/// `σ` below which the fixed-point method uses its high-precision scheme.
-const LOW_VOL_SCHEME: f64 = 0.1;
+/// `σ` below which the default fixed-point method uses its high-precision scheme.
+const LOW_VOL_SCHEME: f64 = 0.05;
+/// `T` (years) above which the default fixed-point method uses its long-dated scheme.
+const LONG_DATED: f64 = 2.0;
 /// Steps of the fallback tree (extrapolated from `n` and `2n + 1`).
 const FALLBACK_STEPS: u32 = 501;
 
@@ -188,24 +190,22 @@ fn price_scratch(o: &OptionInputs, method: AmericanMethod, scratch: &mut Vec<f64
         AmericanMethod::Baw => baw::raw(o),
         AmericanMethod::BjerksundStensland => bjerksund_stensland::raw(o),
         AmericanMethod::FixedPoint | AmericanMethod::FixedPointHighPrecision => {
-            if o.sigma * o.t.sqrt() < LOW_VOL {
-                binomial::extrapolated(o, FALLBACK_STEPS, scratch)
-            } else {
-                fixed_point::price_with(o, scheme_of(o, method))
-            }
+            fixed_point::price_with(o, scheme_of(o, method))
         }
         AmericanMethod::Binomial { steps } => binomial::run_lr(o, steps, scratch).price,
     };
     finish(o, v, scratch)
 }
 
-fn scheme_of(o: &OptionInputs, method: AmericanMethod) -> &'static FixedPointScheme {
-    // Below 10% vol the default scheme's 8 nodes cannot follow the boundary's steep rise
-    // at short τ when r/σ² is large (errors up to 1e-2 at r = 10%, σ = 3–5%, T ≥ 1y);
-    // the high-precision scheme is used there (see the module docs).
+/// The scheme of a fixed-point method for `o` (see the module docs): the default method
+/// uses [`FixedPointScheme::fast`] up to `T = 2`, [`FixedPointScheme::fast_long_dated`]
+/// beyond, and the high-precision scheme below `σ = 5%` (where 8–10 Chebyshev nodes
+/// cannot follow the boundary when `r/σ²` is large: 4e-4 at r = 10%, σ = 3%, T = 3).
+pub(crate) fn scheme_of(o: &OptionInputs, method: AmericanMethod) -> &'static FixedPointScheme {
     match method {
         AmericanMethod::FixedPointHighPrecision => FixedPointScheme::high_precision(),
         _ if o.sigma < LOW_VOL_SCHEME => FixedPointScheme::high_precision(),
+        _ if o.t > LONG_DATED => FixedPointScheme::fast_long_dated(),
         _ => FixedPointScheme::fast(),
     }
 }
@@ -252,9 +252,6 @@ fn spot_greeks(o: &OptionInputs, method: AmericanMethod) -> (f64, f64, f64) {
             fd(&|s| floor(s, bjerksund_stensland::raw(&o.with_s(s))))
         }
         AmericanMethod::FixedPoint | AmericanMethod::FixedPointHighPrecision => {
-            if o.sigma * o.t.sqrt() < LOW_VOL {
-                return tree(2 * FALLBACK_STEPS + 1);
-            }
             let scheme = scheme_of(o, method);
             let eq = fixed_point::PutEquivalent::of(o);
             let b = fixed_point::UnitBoundary::solve(o.t, eq.r, eq.q, o.sigma, scheme);
