@@ -8,6 +8,10 @@
 //! | [`core`] | `thetalab-core`: timestamps, symbols, OCC symbology, `OptionRight`, `Clock` | always |
 //! | [`pricing`] | `thetalab-pricing`: BSM, Black-76, Bachelier, American, Greeks, IV, smiles, positions | `pricing` (default) |
 //! | [`data`] | `thetalab-data`: schemas, Parquet store, ingest, validation, calendar, synthetic market | `data` (default) |
+//! | [`indicators`] | `thetalab-indicators`: TA-Lib-compatible indicators, batch and streaming | `research` (default) |
+//! | [`strategy`] | `thetalab-strategy`: strategy traits, equity strategies, exits | `research` (default) |
+//! | [`backtest`] | `thetalab-backtest`: the vectorized engine, sweeps, metrics | `research` (default) |
+//! | [`report`] | `thetalab-report`: tables, files and the HTML report | `research` (default) |
 //!
 //! ```
 //! use thetalab::core::OptionRight;
@@ -25,3 +29,12 @@ pub use thetalab_pricing as pricing;
 
 #[cfg(feature = "data")]
 pub use thetalab_data as data;
+
+#[cfg(feature = "research")]
+pub use thetalab_backtest as backtest;
+#[cfg(feature = "research")]
+pub use thetalab_indicators as indicators;
+#[cfg(feature = "research")]
+pub use thetalab_report as report;
+#[cfg(feature = "research")]
+pub use thetalab_strategy as strategy;

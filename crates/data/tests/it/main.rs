@@ -10,3 +10,4 @@ mod ingest;
 mod store;
 mod synth;
 mod validate;
+mod polars_interop;

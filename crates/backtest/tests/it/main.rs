@@ -1,0 +1,8 @@
+//! Integration tests of thetalab-backtest.
+
+// Integration tests state what must succeed with unwrap/expect, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod metrics;
+mod engine;
+mod sweep;
