@@ -9,13 +9,14 @@
 //! the epoch. Bid and ask are taken exactly as written (an explicit `0` stays 0).
 //! Output: one [`ChainRows`] per underlying (and root, when a `root` column exists).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use csv::ByteRecord;
 use thetalab_core::Timestamp;
 
-use super::input::{self, Col, FieldError, at, text};
-use super::{ChainGrouper, Parsed};
+use super::input::{self, ChunkParser, Chunking, Col, DateCache, FieldError, at, text};
+use super::{ChainGrouper, Parsed, Reject};
 use crate::DataError;
 use crate::schema::{ChainRows, OptionQuote};
 
@@ -51,56 +52,125 @@ pub fn read_from<R: std::io::Read>(
     reader: R,
     name: &Path,
 ) -> Result<Parsed<Vec<ChainRows>>, DataError> {
-    let mut rdr = input::csv_reader(input::wrap(reader, name)?, b',');
-    let h = input::read_header(&mut rdr, name, 0)?;
-    let cols = Cols {
-        ts: h.require(name, &["ts", "timestamp"])?,
-        underlying: h.require(name, &["underlying"])?,
-        expiry: h.require(name, &["expiry", "expiration"])?,
-        strike: h.require(name, &["strike"])?,
-        right: h.require(name, &["right", "optiontype", "type"])?,
-        underlying_price: h.find(&["underlyingprice"]),
-        bid: h.find(&["bid"]),
-        ask: h.find(&["ask"]),
-        bid_size: h.find(&["bidsize"]),
-        ask_size: h.find(&["asksize"]),
-        last: h.find(&["last"]),
-        volume: h.find(&["volume"]),
-        open_interest: h.find(&["openinterest"]),
-        iv: h.find(&["iv", "impliedvolatility"]),
-        delta: h.find(&["delta"]),
-        gamma: h.find(&["gamma"]),
-        vega: h.find(&["vega"]),
-        theta: h.find(&["theta"]),
-        root: h.find(&["root", "optionroot"]),
-    };
-    let mut groups = ChainGrouper::default();
+    read_chunked(reader, name, Chunking::DEFAULT)
+}
+
+/// [`read_from`] with the input cut as `chunking` says (tests use tiny pieces).
+fn read_chunked<R: std::io::Read>(
+    reader: R,
+    name: &Path,
+    chunking: Chunking,
+) -> Result<Parsed<Vec<ChainRows>>, DataError> {
+    let pieces = input::read_chunked(input::wrap(reader, name)?, name, b',', chunking, |h| {
+        Ok(Cols {
+            ts: h.require(name, &["ts", "timestamp"])?,
+            underlying: h.require(name, &["underlying"])?,
+            expiry: h.require(name, &["expiry", "expiration"])?,
+            strike: h.require(name, &["strike"])?,
+            right: h.require(name, &["right", "optiontype", "type"])?,
+            underlying_price: h.find(&["underlyingprice"]),
+            bid: h.find(&["bid"]),
+            ask: h.find(&["ask"]),
+            bid_size: h.find(&["bidsize"]),
+            ask_size: h.find(&["asksize"]),
+            last: h.find(&["last"]),
+            volume: h.find(&["volume"]),
+            open_interest: h.find(&["openinterest"]),
+            iv: h.find(&["iv", "impliedvolatility"]),
+            delta: h.find(&["delta"]),
+            gamma: h.find(&["gamma"]),
+            vega: h.find(&["vega"]),
+            theta: h.find(&["theta"]),
+            root: h.find(&["root", "optionroot"]),
+        })
+    })?;
     let mut out = Parsed {
         data: Vec::new(),
         rejects: Vec::new(),
         rows_read: 0,
         rows_ok: 0,
     };
-    let mut rec = ByteRecord::new();
-    while input::next_record(&mut rdr, &mut rec, name)? {
-        out.rows_read += 1;
-        match row(&rec, &cols) {
-            Ok((und, root, q)) => {
-                groups.push(und, root, q);
-                out.rows_ok += 1;
-            }
-            Err(e) => out
-                .rejects
-                .push(e.into_reject(name, input::line_of(&rec, 0), &rec)),
-        }
+    for p in &pieces {
+        out.rows_read += p.rows_read;
+        out.rows_ok += p.rows_ok;
     }
     if out.rows_read == 0 {
         return Err(DataError::NoRows {
             file: name.to_path_buf(),
         });
     }
-    out.data = groups.finish();
+    // The pieces' groups, joined in file order; the map orders them by (underlying,
+    // root) as `ChainGrouper::finish` does.
+    let mut groups: BTreeMap<(&str, Option<&str>), Vec<&[OptionQuote]>> = BTreeMap::new();
+    for p in &pieces {
+        for g in &p.groups {
+            groups
+                .entry((&g.underlying, g.root.as_deref()))
+                .or_default()
+                .push(&g.rows);
+        }
+    }
+    out.data = groups
+        .into_iter()
+        .map(|((underlying, root), parts)| ChainRows {
+            underlying: underlying.to_string(),
+            root: root.map(str::to_string),
+            rows: input::concat(&parts),
+        })
+        .collect();
+    for p in pieces {
+        out.rejects.extend(p.rejects);
+    }
     Ok(out)
+}
+
+/// What one piece of the file yields.
+struct Piece {
+    groups: Vec<ChainRows>,
+    rejects: Vec<Reject>,
+    rows_read: u64,
+    rows_ok: u64,
+}
+
+impl ChunkParser for Cols {
+    type Out = Piece;
+
+    fn parse<R: std::io::Read>(
+        &self,
+        rdr: &mut csv::Reader<R>,
+        name: &Path,
+        lines: u64,
+    ) -> Result<Piece, DataError> {
+        let mut groups = ChainGrouper::default();
+        let mut out = Piece {
+            groups: Vec::new(),
+            rejects: Vec::new(),
+            rows_read: 0,
+            rows_ok: 0,
+        };
+        let mut expiries = DateCache::default();
+        let mut rec = ByteRecord::new();
+        while input::next_record(rdr, &mut rec, name)? {
+            out.rows_read += 1;
+            match row(&rec, self, &mut expiries) {
+                Ok((und, root, q)) => {
+                    groups.push(und, root, q);
+                    out.rows_ok += 1;
+                }
+                Err(e) => out
+                    .rejects
+                    .push(e.into_reject(name, input::line_of(&rec, lines), &rec)),
+            }
+        }
+        out.groups = groups.finish();
+        Ok(out)
+    }
+
+    fn shift_lines(out: &mut Piece, lines: u64) {
+        for r in &mut out.rejects {
+            r.line += lines;
+        }
+    }
 }
 
 /// RFC 3339, or integer nanoseconds since the epoch.
@@ -119,19 +189,33 @@ fn ts(s: &str) -> Result<Timestamp, String> {
     Timestamp::parse_rfc3339(s).map_err(|e| e.to_string())
 }
 
+/// Column `col` of `rec` as [`ts`] reads it; integer nanoseconds without UTF-8 checks.
+#[inline]
+fn ts_at(rec: &ByteRecord, col: &Col) -> Result<Timestamp, FieldError> {
+    // 18 digits always fit in an i64.
+    let b = input::bytes(rec, col)?;
+    if b.len() <= 18
+        && let Some(v) = input::fast_u64(b)
+    {
+        return Ok(Timestamp::from_nanos(v as i64));
+    }
+    at(col, ts(text(rec, col)?))
+}
+
 fn row<'r>(
     rec: &'r ByteRecord,
     c: &Cols,
+    expiries: &mut DateCache,
 ) -> Result<(&'r str, Option<&'r str>, OptionQuote), FieldError> {
     let opt_f = |col: &Option<Col>| -> Result<Option<f64>, FieldError> {
         match col {
-            Some(col) => at(col, input::opt_num(text(rec, col)?)),
+            Some(col) => input::opt_num_at(rec, col),
             None => Ok(None),
         }
     };
     let opt_n = |col: &Option<Col>| -> Result<Option<u64>, FieldError> {
         match col {
-            Some(col) => at(col, input::opt_count(text(rec, col)?)),
+            Some(col) => input::opt_count_at(rec, col),
             None => Ok(None),
         }
     };
@@ -147,7 +231,7 @@ fn row<'r>(
     if underlying.is_empty() {
         return Err(FieldError::new(&c.underlying.name, "empty"));
     }
-    let strike = at(&c.strike, input::num(text(rec, &c.strike)?))?;
+    let strike = input::num_at(rec, &c.strike)?;
     if strike <= 0.0 {
         return Err(FieldError::new(
             &c.strike.name,
@@ -159,9 +243,9 @@ fn row<'r>(
         None => None,
     };
     let q = OptionQuote {
-        ts: at(&c.ts, ts(text(rec, &c.ts)?))?,
+        ts: ts_at(rec, &c.ts)?,
         underlying_price: opt_f(&c.underlying_price)?,
-        expiry: at(&c.expiry, input::date(text(rec, &c.expiry)?))?,
+        expiry: expiries.date_at(rec, &c.expiry)?,
         strike,
         right: at(&c.right, input::right(text(rec, &c.right)?))?,
         bid: opt_f(&c.bid)?,
@@ -209,6 +293,65 @@ mod tests {
             ),
             (None, Some(0.05), 0, None)
         );
+    }
+
+    /// Awkward text: blank lines (also where pieces start), CRLF and whitespace-only
+    /// lines, padded fields, short and bad rows, two underlyings interleaved, no final
+    /// line break.
+    const AWKWARD: &str = "\n\nts,underlying,underlying_price,expiry,strike,right,bid,ask,bid_size,ask_size,volume,open_interest,iv\n\
+        1705678200000000000,SPX,4780.25,2024-01-19,4780,C,3.10,3.30,25,31,10234,5120,0.112\n\
+        \n\n\
+        1705678200000000000, SPX ,4780.25, 2024-01-19 ,4785,P,3.1,3.3,25,31,1,2,0.1\r\n\
+        \r\n\
+        1705678200000000000,NDX,17000,2024-01-19,17000,C,1,2,,,,,\n\
+        \t \n\
+        1705678260000000000,SPX,4780.5,2024-01-19,-5,C,1,2,,,,,\n\
+        1705678260000000000,SPX,4780.5,2024-01-19,4790\n\
+        ,,,,,,,,,,,,\n\
+        1705678260000000000,SPX,4780.5,2024-13-19,4790,C,1,2,,,,,\n\
+        \n\
+        1705678260000000000,NDX,17001,2024-01-19,17000,P,1e0,2.50000000000000001,7,8,9,10,0.2\n\
+        2024-01-19T15:31:00Z,SPX,4780.5,2024-01-19,4790,put,0.05,0.10,1,2,3,4,\n\
+        \n\
+        1705678260000000000,SPX,4780.5,2024-01-19,4795,c,x,0.10,1,2,3,4,\n\
+        1705678320000000000,SPX,4781,2024-01-22,4800,C,1.5,1.6,99999999999,2,3,4,0.3";
+
+    #[test]
+    fn pieces_read_exactly_as_one_reader() {
+        let serial =
+            read_chunked(AWKWARD.as_bytes(), Path::new("c.csv"), Chunking::SERIAL).unwrap();
+        assert_eq!((serial.rows_read, serial.rows_ok), (11, 5), "{serial:#?}");
+        assert_eq!(serial.data.len(), 2);
+        assert_eq!(serial.rejects[0].line, 11);
+        assert_eq!(serial.rejects[0].field.as_deref(), Some("strike"));
+        for block in [1, 2, 3, 5, 8, 13, 40, 97, 200, 1 << 20] {
+            for min_piece in [1, 7, 64, 1 << 20] {
+                let p = read_chunked(
+                    AWKWARD.as_bytes(),
+                    Path::new("c.csv"),
+                    Chunking { block, min_piece },
+                )
+                .unwrap();
+                assert_eq!(p, serial, "block {block}, min_piece {min_piece}");
+            }
+        }
+        // A quote anywhere sends the rest to one reader, with the same line numbers.
+        let quoted = AWKWARD.replace(
+            ",SPX,4780.5,2024-01-19,4790,put",
+            ",\"SPX\",4780.5,2024-01-19,4790,put",
+        );
+        let q = read_chunked(
+            quoted.as_bytes(),
+            Path::new("c.csv"),
+            Chunking {
+                block: 64,
+                min_piece: 1,
+            },
+        )
+        .unwrap();
+        let s = read_chunked(quoted.as_bytes(), Path::new("c.csv"), Chunking::SERIAL).unwrap();
+        assert_eq!(q, s);
+        assert_eq!(q.rejects, serial.rejects);
     }
 
     #[test]

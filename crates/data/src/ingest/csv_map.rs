@@ -59,8 +59,8 @@ use csv::ByteRecord;
 use serde::Deserialize;
 use thetalab_core::Timestamp;
 
-use super::input::{self, Col, FieldError, at, text};
-use super::{Parsed, sort_series};
+use super::input::{self, ChunkParser, Chunking, Col, FieldError, LocalCache, text};
+use super::{Parsed, Reject, sort_series};
 use crate::DataError;
 use crate::schema::{Bar, BarSeries};
 
@@ -218,6 +218,9 @@ enum TsFormat {
     Chrono {
         items: Vec<Item<'static>>,
         has_time: bool,
+        /// For `%Y-%m-%d %H:%M:%S` (or with `T`): the separator, read by hand when
+        /// the text has exactly that shape.
+        ymd_hms: Option<u8>,
     },
 }
 
@@ -245,7 +248,16 @@ impl TsFormat {
         let has_time = ["%H", "%I", "%k", "%l", "%T", "%R", "%X", "%c", "%+", "%s"]
             .iter()
             .any(|d| s.contains(d));
-        Ok(TsFormat::Chrono { items, has_time })
+        let ymd_hms = match s {
+            "%Y-%m-%d %H:%M:%S" => Some(b' '),
+            "%Y-%m-%dT%H:%M:%S" => Some(b'T'),
+            _ => None,
+        };
+        Ok(TsFormat::Chrono {
+            items,
+            has_time,
+            ymd_hms,
+        })
     }
 }
 
@@ -302,6 +314,27 @@ fn chrono_parse(items: &[Item<'static>], s: &str) -> Result<ChronoParsed, String
     Ok(p)
 }
 
+/// `YYYY-MM-DD?HH:MM:SS` (`?` = `sep`) read by hand; `None` for any other shape or
+/// an invalid value (chrono then reads it, and words the error).
+fn ymd_hms(b: &[u8], sep: u8) -> Option<NaiveDateTime> {
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != sep
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(n(0..4)?).ok()?, n(5..7)?, n(8..10)?)?;
+    date.and_hms_opt(n(11..13)?, n(14..16)?, n(17..19)?)
+}
+
 fn parse_date(f: &TsFormat, s: &str) -> Result<NaiveDate, String> {
     match f {
         TsFormat::Chrono { items, .. } => chrono_parse(items, s)?
@@ -319,6 +352,7 @@ impl Plan {
         ts: Option<&str>,
         date: Option<&str>,
         time: Option<&str>,
+        clock: &mut LocalCache,
     ) -> Result<(Timestamp, bool), String> {
         match &self.time {
             TimeSpec::Ts(TsFormat::Rfc3339) => Timestamp::parse_rfc3339(ts.unwrap_or_default())
@@ -333,14 +367,21 @@ impl Plan {
                     .map(|n| (Timestamp::from_nanos(n), false))
                     .ok_or_else(|| format!("{s:?} is out of the timestamp range"))
             }
-            TimeSpec::Ts(TsFormat::Chrono { items, has_time }) => {
+            TimeSpec::Ts(TsFormat::Chrono {
+                items,
+                has_time,
+                ymd_hms: fixed,
+            }) => {
                 let s = ts.unwrap_or_default();
+                if let Some(local) = fixed.and_then(|sep| ymd_hms(s.as_bytes(), sep)) {
+                    return clock.local_ts(self.tz, local).map(|t| (t, false));
+                }
                 let p = chrono_parse(items, s)?;
                 if *has_time {
                     let local = p
                         .to_naive_datetime_with_offset(0)
                         .map_err(|e| format!("{s:?}: {e}"))?;
-                    input::local_ts(self.tz, local).map(|t| (t, false))
+                    clock.local_ts(self.tz, local).map(|t| (t, false))
                 } else {
                     let d = p.to_naive_date().map_err(|e| format!("{s:?}: {e}"))?;
                     input::ny_midnight(d).map(|t| (t, true))
@@ -353,7 +394,9 @@ impl Plan {
             TimeSpec::DateTime(f) => {
                 let d = parse_date(f, date.unwrap_or_default())?;
                 let t: NaiveTime = input::time_of_day(time.unwrap_or_default())?;
-                input::local_ts(self.tz, NaiveDateTime::new(d, t)).map(|t| (t, false))
+                clock
+                    .local_ts(self.tz, NaiveDateTime::new(d, t))
+                    .map(|t| (t, false))
             }
         }
     }
@@ -400,71 +443,70 @@ pub fn read_from<R: std::io::Read>(
     name: &Path,
     map: &ColumnMap,
 ) -> Result<Parsed<Vec<BarSeries>>, DataError> {
+    read_chunked(reader, name, map, Chunking::DEFAULT)
+}
+
+/// [`read_from`] with the input cut as `chunking` says (tests use tiny pieces).
+fn read_chunked<R: std::io::Read>(
+    reader: R,
+    name: &Path,
+    map: &ColumnMap,
+    chunking: Chunking,
+) -> Result<Parsed<Vec<BarSeries>>, DataError> {
     let plan = map.compile(&name.display().to_string())?;
-    let mut rdr = input::csv_reader(input::wrap(reader, name)?, plan.delimiter);
-    let header = input::read_header(&mut rdr, name, 0)?;
-    let c = &map.columns;
-    let opt = |n: &Option<String>| -> Result<Option<Col>, DataError> {
-        n.as_deref()
-            .map(|n| header.require_named(name, n))
-            .transpose()
-    };
-    let cols = Cols {
-        ts: opt(&c.ts)?,
-        date: opt(&c.date)?,
-        time: opt(&c.time)?,
-        open: header.require_named(name, &c.open)?,
-        high: header.require_named(name, &c.high)?,
-        low: header.require_named(name, &c.low)?,
-        close: header.require_named(name, &c.close)?,
-        volume: opt(&c.volume)?,
-        vwap: opt(&c.vwap)?,
-        trade_count: opt(&c.trade_count)?,
-        symbol: opt(&c.symbol)?,
-    };
+    let delimiter = plan.delimiter;
     let fixed = map.symbol.clone().unwrap_or_default();
-    let mut series: Vec<BarSeries> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut last: Option<usize> = None;
+    let pieces = input::read_chunked(
+        input::wrap(reader, name)?,
+        name,
+        delimiter,
+        chunking,
+        |header| {
+            let c = &map.columns;
+            let opt = |n: &Option<String>| -> Result<Option<Col>, DataError> {
+                n.as_deref()
+                    .map(|n| header.require_named(name, n))
+                    .transpose()
+            };
+            let cols = Cols {
+                ts: opt(&c.ts)?,
+                date: opt(&c.date)?,
+                time: opt(&c.time)?,
+                open: header.require_named(name, &c.open)?,
+                high: header.require_named(name, &c.high)?,
+                low: header.require_named(name, &c.low)?,
+                close: header.require_named(name, &c.close)?,
+                volume: opt(&c.volume)?,
+                vwap: opt(&c.vwap)?,
+                trade_count: opt(&c.trade_count)?,
+                symbol: opt(&c.symbol)?,
+            };
+            Ok(BarParser {
+                cols,
+                plan,
+                stamp: map.stamp,
+                fixed,
+            })
+        },
+    )?;
     let mut out = Parsed {
         data: Vec::new(),
         rejects: Vec::new(),
         rows_read: 0,
         rows_ok: 0,
     };
-    let mut rec = ByteRecord::new();
-    while input::next_record(&mut rdr, &mut rec, name)? {
-        out.rows_read += 1;
-        match row(&rec, &cols, &plan, map.stamp) {
-            Ok((sym, bar)) => {
-                let sym = sym.unwrap_or(&fixed);
-                let i = match last {
-                    Some(i) if series[i].symbol == sym => i,
-                    _ => match index.get(sym) {
-                        Some(&i) => i,
-                        None => {
-                            series.push(BarSeries {
-                                symbol: sym.to_string(),
-                                bars: Vec::new(),
-                            });
-                            index.insert(sym.to_string(), series.len() - 1);
-                            series.len() - 1
-                        }
-                    },
-                };
-                last = Some(i);
-                series[i].bars.push(bar);
-                out.rows_ok += 1;
-            }
-            Err(e) => out
-                .rejects
-                .push(e.into_reject(name, input::line_of(&rec, 0), &rec)),
-        }
+    for p in &pieces {
+        out.rows_read += p.rows_read;
+        out.rows_ok += p.rows_ok;
     }
     if out.rows_read == 0 {
         return Err(DataError::NoRows {
             file: name.to_path_buf(),
         });
+    }
+    let mut series = join_series(pieces.iter().map(|p| &p.series));
+    for p in pieces {
+        out.rejects.extend(p.rejects);
     }
     sort_series(&mut series);
     series.sort_by(|a, b| a.symbol.cmp(&b.symbol));
@@ -472,11 +514,125 @@ pub fn read_from<R: std::io::Read>(
     Ok(out)
 }
 
+/// The series of consecutive pieces of one file joined per symbol (bars in file
+/// order), in order of first appearance.
+pub(crate) fn join_series<'a>(pieces: impl Iterator<Item = &'a Vec<BarSeries>>) -> Vec<BarSeries> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut parts: Vec<(&str, Vec<&[Bar]>)> = Vec::new();
+    for s in pieces.flatten() {
+        match index.get(s.symbol.as_str()) {
+            Some(&i) => parts[i].1.push(&s.bars),
+            None => {
+                index.insert(&s.symbol, parts.len());
+                parts.push((&s.symbol, vec![&s.bars]));
+            }
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(sym, p)| BarSeries {
+            symbol: sym.to_string(),
+            bars: input::concat(&p),
+        })
+        .collect()
+}
+
+/// What one piece of a bar file yields.
+pub(crate) struct BarPiece {
+    pub(crate) series: Vec<BarSeries>,
+    pub(crate) rejects: Vec<Reject>,
+    pub(crate) rows_read: u64,
+    pub(crate) rows_ok: u64,
+}
+
+/// Groups a piece's bars by symbol without allocating per row when consecutive rows
+/// share it (the usual case).
+#[derive(Default)]
+pub(crate) struct SeriesGrouper {
+    series: Vec<BarSeries>,
+    index: HashMap<String, usize>,
+    last: Option<usize>,
+}
+
+impl SeriesGrouper {
+    pub(crate) fn push(&mut self, sym: &str, bar: Bar) {
+        let i = match self.last {
+            Some(i) if self.series[i].symbol == sym => i,
+            _ => match self.index.get(sym) {
+                Some(&i) => i,
+                None => {
+                    self.series.push(BarSeries {
+                        symbol: sym.to_string(),
+                        bars: Vec::new(),
+                    });
+                    self.index.insert(sym.to_string(), self.series.len() - 1);
+                    self.series.len() - 1
+                }
+            },
+        };
+        self.last = Some(i);
+        self.series[i].bars.push(bar);
+    }
+
+    pub(crate) fn finish(self) -> Vec<BarSeries> {
+        self.series
+    }
+}
+
+struct BarParser {
+    cols: Cols,
+    plan: Plan,
+    stamp: Stamp,
+    fixed: String,
+}
+
+impl ChunkParser for BarParser {
+    type Out = BarPiece;
+
+    fn parse<R: std::io::Read>(
+        &self,
+        rdr: &mut csv::Reader<R>,
+        name: &Path,
+        lines: u64,
+    ) -> Result<BarPiece, DataError> {
+        let mut groups = SeriesGrouper::default();
+        let mut out = BarPiece {
+            series: Vec::new(),
+            rejects: Vec::new(),
+            rows_read: 0,
+            rows_ok: 0,
+        };
+        let mut clock = LocalCache::default();
+        let mut rec = ByteRecord::new();
+        while input::next_record(rdr, &mut rec, name)? {
+            out.rows_read += 1;
+            match row(&rec, &self.cols, &self.plan, self.stamp, &mut clock) {
+                Ok((sym, bar)) => {
+                    groups.push(sym.unwrap_or(&self.fixed), bar);
+                    out.rows_ok += 1;
+                }
+                Err(e) => out
+                    .rejects
+                    .push(e.into_reject(name, input::line_of(&rec, lines), &rec)),
+            }
+        }
+        out.series = groups.finish();
+        Ok(out)
+    }
+
+    fn shift_lines(out: &mut BarPiece, lines: u64) {
+        for r in &mut out.rejects {
+            r.line += lines;
+        }
+    }
+}
+
 fn row<'r>(
     rec: &'r ByteRecord,
     c: &Cols,
     plan: &Plan,
     kind: Stamp,
+    clock: &mut LocalCache,
 ) -> Result<(Option<&'r str>, Bar), FieldError> {
     let get = |col: &Option<Col>| col.as_ref().map(|col| text(rec, col)).transpose();
     let (ts_text, date_text, time_text) = (get(&c.ts)?, get(&c.date)?, get(&c.time)?);
@@ -485,12 +641,12 @@ fn row<'r>(
             .or(c.date.as_ref())
             .map_or("ts", |col| col.name.as_str());
     let (stamp, date_only) = plan
-        .stamp(ts_text, date_text, time_text)
+        .stamp(ts_text, date_text, time_text, clock)
         .map_err(|r| FieldError::new(time_col, r))?;
     let ts = plan
         .start(stamp, date_only, kind)
         .map_err(|r| FieldError::new(time_col, r))?;
-    let f = |col: &Col| -> Result<f64, FieldError> { at(col, input::num(text(rec, col)?)) };
+    let f = |col: &Col| input::num_at(rec, col);
     let bar = Bar {
         ts,
         open: f(&c.open)?,
@@ -508,11 +664,11 @@ fn row<'r>(
             None => 0.0,
         },
         vwap: match &c.vwap {
-            Some(col) => at(col, input::opt_num(text(rec, col)?))?,
+            Some(col) => input::opt_num_at(rec, col)?,
             None => None,
         },
         trade_count: match &c.trade_count {
-            Some(col) => at(col, input::opt_count(text(rec, col)?))?,
+            Some(col) => input::opt_count_at(rec, col)?,
             None => None,
         },
     };
@@ -548,6 +704,67 @@ low = "Low"
 close = "Close"
 volume = "Volume"
 "#;
+
+    #[test]
+    fn pieces_read_exactly_as_one_reader() {
+        let m = map(r#"
+ts_format = "%Y-%m-%d %H:%M:%S"
+[columns]
+ts = "Date"
+symbol = "sym"
+open = "Open"
+high = "High"
+low = "Low"
+close = "Close"
+volume = "Volume"
+"#);
+        // DST gap and repeated hour, odd shapes the hand reader leaves to chrono, two
+        // symbols interleaved, blank and CRLF lines, rejects.
+        let csv = "sym,Date,Open,High,Low,Close,Volume\n\
+                   SPY,2024-03-10 01:59:00,1,2,0.5,1.5,10\n\
+                   SPY,2024-03-10 02:30:00,1,2,0.5,1.5,10\n\
+                   \n\
+                   QQQ,2024-03-10 03:00:00,1,2,0.5,1.5,10\r\n\
+                   SPY,2024-11-03 01:30:00,1,2,0.5,1.5,10\n\
+                   SPY,2024-11-03 1:45:00,1,2,0.5,1.5,10\n\
+                   QQQ,2024-11-03 02:00:00,1,2,0.5,1.5,x\n\
+                   \r\n\
+                   QQQ,2024-02-30 10:00:00,1,2,0.5,1.5,10\n\
+                   SPY,2024-06-03 09:30:60,1,2,0.5,1.5,10\n\
+                   SPY,2024-06-03 09:31:00,1,2,0.5,1.5,-1\n\
+                   ,2024-06-03 09:32:00,1,2,0.5,1.5,1\n\
+                   QQQ,2024-06-03 09:33:00,1.25,2.5,0.75,1.5,12\n";
+        let serial =
+            read_chunked(csv.as_bytes(), Path::new("t.csv"), &m, Chunking::SERIAL).unwrap();
+        assert_eq!((serial.rows_read, serial.rows_ok), (11, 6), "{serial:#?}");
+        for block in [1, 3, 17, 64, 1 << 20] {
+            for min_piece in [1, 10, 1 << 20] {
+                let p = read_chunked(
+                    csv.as_bytes(),
+                    Path::new("t.csv"),
+                    &m,
+                    Chunking { block, min_piece },
+                )
+                .unwrap();
+                assert_eq!(p, serial, "block {block}, min_piece {min_piece}");
+            }
+        }
+        // The hand reader and the hourly offset cache agree with chrono and the zone.
+        let spy: Vec<String> = serial.data[1]
+            .bars
+            .iter()
+            .map(|b| b.ts.to_string())
+            .collect();
+        assert_eq!(
+            spy,
+            [
+                "2024-03-10T06:59:00Z",
+                "2024-06-03T13:31:00Z",
+                "2024-11-03T05:30:00Z",
+                "2024-11-03T05:45:00Z"
+            ]
+        );
+    }
 
     #[test]
     fn naive_new_york_stamps_across_dst() {

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
-use chrono::{MappedLocalTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{MappedLocalTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 use csv::ByteRecord;
 use flate2::read::MultiGzDecoder;
@@ -91,16 +91,253 @@ pub(crate) fn wrap<'a, R: Read + 'a>(mut inner: R, name: &Path) -> Result<Input<
 /// rows of any length (a short row becomes a reject naming the missing field), fields
 /// trimmed of surrounding spaces (OptionsDX writes `, ` between fields).
 pub(crate) fn csv_reader<'a>(input: Input<'a>, delimiter: u8) -> csv::Reader<Input<'a>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
+    builder(delimiter).trim(csv::Trim::All).from_reader(input)
+}
+
+/// Like [`csv_reader`], over any reader, with fields left untrimmed: [`text`],
+/// [`raw_row`] and [`next_record`] trim what they look at, which costs nothing where
+/// `csv`'s own trimming copies every record into a new allocation.
+pub(crate) fn csv_reader_untrimmed<R: Read>(input: R, delimiter: u8) -> csv::Reader<R> {
+    builder(delimiter).from_reader(input)
+}
+
+fn builder(delimiter: u8) -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    b.has_headers(false)
         .flexible(true)
-        .trim(csv::Trim::All)
         .delimiter(delimiter)
         // `\n` alone ends a record and the `\r` of CRLF is trimmed with the other
         // whitespace: with the default CRLF terminator csv 1.4 reports every record
         // after the first of a CRLF file one line too early.
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(input)
+        .terminator(csv::Terminator::Any(b'\n'));
+    b
+}
+
+/// How [`read_chunked`] cuts its input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chunking {
+    /// Bytes read at a time; each block is parsed by all threads. 0: one reader over
+    /// the whole input, as for a file holding quotes.
+    pub block: usize,
+    /// The smallest piece of a block worth a thread of its own.
+    pub min_piece: usize,
+}
+
+impl Chunking {
+    /// 8 MiB blocks in pieces of at least 256 KiB: memory stays bounded by a block
+    /// whatever the file's size.
+    pub(crate) const DEFAULT: Chunking = Chunking {
+        block: 8 << 20,
+        min_piece: 256 << 10,
+    };
+
+    /// One reader over the whole input.
+    #[cfg(test)]
+    pub(crate) const SERIAL: Chunking = Chunking {
+        block: 0,
+        min_piece: 1,
+    };
+}
+
+/// The per-record loop of an adapter, run by [`read_chunked`] on pieces of a file.
+pub(crate) trait ChunkParser: Sync {
+    /// What one piece yields (records, rejects, counts).
+    type Out: Send;
+    /// Parses every data record of `rdr`; `lines` is the number of lines of the file
+    /// before the reader's first byte (the `offset` of [`line_of`]).
+    fn parse<R: Read>(
+        &self,
+        rdr: &mut csv::Reader<R>,
+        file: &Path,
+        lines: u64,
+    ) -> Result<Self::Out, DataError>;
+
+    /// Adds `lines` to every line number in `out` (a piece is parsed before the lines
+    /// ahead of it are counted).
+    fn shift_lines(out: &mut Self::Out, lines: u64);
+}
+
+/// Reads the header of `input`, builds the adapter's parser from it with `plan`, then
+/// parses the data records, returning what each piece yielded in file order.
+///
+/// Text with no `"` cannot hold a line break inside a field, so its records are its
+/// lines: such input is read in blocks of `chunking.block` bytes, each cut at line ends into
+/// pieces parsed in parallel. From the first block holding a `"` on, the rest of the
+/// file is parsed serially by one reader. Either way every record, line number and
+/// reject is what a single reader over the whole file gives: pieces start after a
+/// non-empty line (`csv` numbers a record after blank lines from the line that
+/// follows the previous record, so a piece never starts after a blank line) and carry
+/// the count of lines before them.
+pub(crate) fn read_chunked<P: ChunkParser>(
+    mut input: Input<'_>,
+    file: &Path,
+    delimiter: u8,
+    chunking: Chunking,
+    plan: impl FnOnce(&Header) -> Result<P, DataError>,
+) -> Result<Vec<P::Out>, DataError> {
+    let block = chunking.block;
+    let mut buf = Vec::with_capacity(block);
+    let mut eof = fill(&mut input, &mut buf, block, file)?;
+    // The header, from the first block when it holds it whole and no quote.
+    let head = if block == 0 || buf.contains(&b'"') {
+        None
+    } else {
+        let mut rdr = csv_reader_untrimmed(&buf[..], delimiter);
+        match read_header(&mut rdr, file, 0) {
+            Ok(h) => {
+                let pos = rdr.position();
+                let start = usize::try_from(pos.byte()).unwrap_or(usize::MAX);
+                let whole = start <= buf.len() && (eof || (start > 0 && buf[start - 1] == b'\n'));
+                whole.then_some((h, start, pos.line().saturating_sub(1)))
+            }
+            Err(e) if eof => return Err(e),
+            Err(_) => None,
+        }
+    };
+    let Some((header, start, mut lines)) = head else {
+        let mut rdr = csv_reader_untrimmed(Cursor::new(buf).chain(input), delimiter);
+        let header = read_header(&mut rdr, file, 0)?;
+        let parser = plan(&header)?;
+        return Ok(vec![parser.parse(&mut rdr, file, 0)?]);
+    };
+    let parser = plan(&header)?;
+    let mut out = Vec::new();
+    let mut begin = start;
+    loop {
+        if buf[begin..].contains(&b'"') {
+            let rest = buf.split_off(begin);
+            let mut rdr = csv_reader_untrimmed(Cursor::new(rest).chain(input), delimiter);
+            out.push(parser.parse(&mut rdr, file, lines)?);
+            return Ok(out);
+        }
+        let end = if eof {
+            buf.len()
+        } else {
+            match last_cut(&buf[begin..]) {
+                Some(i) => begin + i,
+                None => {
+                    // One line longer than the block (or only blank lines): read on.
+                    let more = buf.len() + block;
+                    eof = fill(&mut input, &mut buf, more, file)?;
+                    continue;
+                }
+            }
+        };
+        let piece = chunking.min_piece.max(1);
+        lines = parse_block(
+            &parser,
+            &buf[begin..end],
+            file,
+            delimiter,
+            piece,
+            lines,
+            &mut out,
+        )?;
+        if eof {
+            return Ok(out);
+        }
+        buf.drain(..end);
+        begin = 0;
+        eof = fill(&mut input, &mut buf, block, file)?;
+    }
+}
+
+/// Appends input to `buf` until it holds `len` bytes; true at the end of the input.
+fn fill(
+    input: &mut Input<'_>,
+    buf: &mut Vec<u8>,
+    len: usize,
+    file: &Path,
+) -> Result<bool, DataError> {
+    let want = len.saturating_sub(buf.len()) as u64;
+    if want == 0 {
+        return Ok(false);
+    }
+    let n = input
+        .by_ref()
+        .take(want)
+        .read_to_end(buf)
+        .map_err(|e| io_error(file, e))?;
+    Ok((n as u64) < want)
+}
+
+/// The rows of consecutive pieces as one vector, in order, copied by all threads (a
+/// serial copy of a large file's rows costs as much as parsing them on one core).
+pub(crate) fn concat<T: Copy + Send + Sync>(parts: &[&[T]]) -> Vec<T> {
+    use rayon::prelude::*;
+    let mut starts = Vec::with_capacity(parts.len());
+    let mut total = 0usize;
+    for p in parts {
+        starts.push(total);
+        total += p.len();
+    }
+    if parts.len() == 1 {
+        return parts[0].to_vec();
+    }
+    (0..total)
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .map(|i| {
+            // The last part starting at or before `i` (empty parts share its start).
+            let k = starts.partition_point(|&s| s <= i) - 1;
+            parts[k][i - starts[k]]
+        })
+        .collect()
+}
+
+/// True when a piece may start at `i`: just after a line break ending a non-empty line.
+fn cut_ok(b: &[u8], i: usize) -> bool {
+    i >= 2 && b[i - 1] == b'\n' && b[i - 2] != b'\n'
+}
+
+/// The last place in `b` a piece may start (see [`cut_ok`]).
+fn last_cut(b: &[u8]) -> Option<usize> {
+    (2..=b.len()).rev().find(|&i| cut_ok(b, i))
+}
+
+/// Parses `block` (whole lines) in pieces on all threads, appending each piece's output;
+/// returns the line count after the block.
+fn parse_block<P: ChunkParser>(
+    parser: &P,
+    block: &[u8],
+    file: &Path,
+    delimiter: u8,
+    min_piece: usize,
+    lines: u64,
+    out: &mut Vec<P::Out>,
+) -> Result<u64, DataError> {
+    use rayon::prelude::*;
+    let pieces = (rayon::current_num_threads() * 4)
+        .min(block.len() / min_piece)
+        .max(1);
+    let mut cuts = vec![0];
+    for k in 1..pieces {
+        let target = block.len() * k / pieces;
+        let prev = cuts.last().copied().unwrap_or(0);
+        if let Some(i) = (target.max(prev + 1)..block.len()).find(|&i| cut_ok(block, i)) {
+            cuts.push(i);
+        }
+    }
+    cuts.push(block.len());
+    let spans: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    // Each piece numbers its lines from 0 and counts them (the reader's line once it
+    // has read everything is one more than the piece's line breaks).
+    let results: Vec<Result<(P::Out, u64), DataError>> = spans
+        .par_iter()
+        .map(|&(a, b)| {
+            let mut rdr = csv_reader_untrimmed(&block[a..b], delimiter);
+            let piece = parser.parse(&mut rdr, file, 0)?;
+            Ok((piece, rdr.position().line().saturating_sub(1)))
+        })
+        .collect();
+    let mut at = lines;
+    for r in results {
+        let (mut piece, n) = r?;
+        P::shift_lines(&mut piece, at);
+        out.push(piece);
+        at += n;
+    }
+    Ok(at)
 }
 
 /// Reads the next non-blank record; `Ok(false)` at the end. A CSV-level failure
@@ -118,8 +355,8 @@ pub(crate) fn next_record<R: Read>(
                 other => malformed(file, line, None, format!("{other:?}")),
             }
         })?;
-        // A blank line (or a CRLF blank line, whose `\r` was trimmed) is no row.
-        if !more || rec.len() != 1 || !rec[0].is_empty() {
+        // A blank line (or a CRLF blank line, whose `\r` is trimmed) is no row.
+        if !more || rec.len() != 1 || !rec[0].trim_ascii().is_empty() {
             return Ok(more);
         }
     }
@@ -242,7 +479,7 @@ pub(crate) fn raw_row(rec: &ByteRecord) -> String {
         if i > 0 {
             out.push(',');
         }
-        let s = String::from_utf8_lossy(f);
+        let s = String::from_utf8_lossy(f.trim_ascii());
         if s.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&s.replace('"', "\"\""));
@@ -254,9 +491,15 @@ pub(crate) fn raw_row(rec: &ByteRecord) -> String {
     out
 }
 
-/// The text of column `col` in `rec` (trimmed by the reader); an error when the row
-/// is too short or the bytes are not UTF-8.
+/// The text of column `col` in `rec`, trimmed of ASCII whitespace (as `csv`'s
+/// `Trim::All` does); an error when the row is too short or the bytes are not UTF-8.
 pub(crate) fn text<'r>(rec: &'r ByteRecord, col: &Col) -> Result<&'r str, FieldError> {
+    std::str::from_utf8(bytes(rec, col)?).map_err(|_| FieldError::new(&col.name, "not UTF-8"))
+}
+
+/// The bytes of column `col` in `rec`, trimmed as [`text`] trims them; an error when
+/// the row is too short.
+pub(crate) fn bytes<'r>(rec: &'r ByteRecord, col: &Col) -> Result<&'r [u8], FieldError> {
     let bytes = rec.get(col.idx).ok_or_else(|| {
         FieldError::new(
             &col.name,
@@ -267,13 +510,130 @@ pub(crate) fn text<'r>(rec: &'r ByteRecord, col: &Col) -> Result<&'r str, FieldE
             ),
         )
     })?;
-    std::str::from_utf8(bytes).map_err(|_| FieldError::new(&col.name, "not UTF-8"))
+    Ok(bytes.trim_ascii())
+}
+
+/// Powers of ten exactly representable as f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A plain decimal (`-?digits[.digits]`, at most 15 digits) as `str::parse::<f64>`
+/// gives it; `None` for any other text (the caller then takes the general path).
+///
+/// Clinger's fast path (W. D. Clinger, "How to read floating point numbers
+/// accurately", PLDI 1990): an integer below 2^53 and a power of ten up to 10^22 are
+/// both exact doubles, so one correctly rounded division gives the correctly rounded
+/// value of the decimal, the same bits as any correct parser.
+#[inline]
+pub(crate) fn fast_f64(b: &[u8]) -> Option<f64> {
+    let (neg, digits) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut mant: u64 = 0;
+    let mut n = 0usize;
+    let mut dot: Option<usize> = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mant = mant * 10 + u64::from(c - b'0');
+                n += 1;
+            }
+            b'.' if dot.is_none() => dot = Some(i),
+            _ => return None,
+        }
+    }
+    if n == 0 || n > 15 {
+        return None;
+    }
+    let scale = dot.map_or(0, |d| digits.len() - 1 - d);
+    let v = mant as f64 / POW10[scale];
+    Some(if neg { -v } else { v })
+}
+
+/// Up to 19 ASCII digits as an integer; `None` for any other text.
+#[inline]
+pub(crate) fn fast_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Column `col` of `rec` as [`opt_num`] reads it.
+#[inline]
+pub(crate) fn opt_num_at(rec: &ByteRecord, col: &Col) -> Result<Option<f64>, FieldError> {
+    let b = bytes(rec, col)?;
+    match fast_f64(b) {
+        Some(v) => Ok(Some(v)),
+        None => at(col, opt_num(text(rec, col)?)),
+    }
+}
+
+/// Column `col` of `rec` as [`num`] reads it.
+#[inline]
+pub(crate) fn num_at(rec: &ByteRecord, col: &Col) -> Result<f64, FieldError> {
+    let b = bytes(rec, col)?;
+    match fast_f64(b) {
+        Some(v) => Ok(v),
+        None => at(col, num(text(rec, col)?)),
+    }
+}
+
+/// Column `col` of `rec` as [`opt_count`] reads it.
+#[inline]
+pub(crate) fn opt_count_at(rec: &ByteRecord, col: &Col) -> Result<Option<u64>, FieldError> {
+    let b = bytes(rec, col)?;
+    match fast_u64(b) {
+        Some(v) => Ok(Some(v)),
+        None => at(col, opt_count(text(rec, col)?)),
+    }
+}
+
+/// The last date read and its text: consecutive rows usually share it.
+#[derive(Default)]
+pub(crate) struct DateCache {
+    text: Vec<u8>,
+    date: Option<NaiveDate>,
+}
+
+impl DateCache {
+    /// Column `col` of `rec` as [`date`] reads it.
+    #[inline]
+    pub(crate) fn date_at(&mut self, rec: &ByteRecord, col: &Col) -> Result<NaiveDate, FieldError> {
+        let b = bytes(rec, col)?;
+        if let Some(d) = self.date
+            && self.text == b
+        {
+            return Ok(d);
+        }
+        let d = at(col, date(text(rec, col)?))?;
+        self.text.clear();
+        self.text.extend_from_slice(b);
+        self.date = Some(d);
+        Ok(d)
+    }
 }
 
 /// A finite number.
 pub(crate) fn num(s: &str) -> Result<f64, String> {
     if s.is_empty() {
         return Err("empty".to_string());
+    }
+    if let Some(v) = fast_f64(s.as_bytes()) {
+        return Ok(v);
     }
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
@@ -417,6 +777,51 @@ pub(crate) fn local_ts(tz: Tz, local: NaiveDateTime) -> Result<Timestamp, String
             "{local} does not exist in {tz} (daylight-saving gap)"
         )),
     }
+}
+
+/// [`local_ts`] remembering, for the last local hour seen, the offset every wall-clock
+/// time of that hour converts with: consecutive rows of a file mostly share the hour,
+/// and a time-zone lookup costs more than the rest of a row.
+#[derive(Default)]
+pub(crate) struct LocalCache {
+    hour: Option<(NaiveDate, u32)>,
+    /// Local minus UTC nanoseconds, when one offset holds for the whole hour.
+    offset: Option<i64>,
+}
+
+impl LocalCache {
+    /// As [`local_ts`].
+    pub(crate) fn local_ts(&mut self, tz: Tz, local: NaiveDateTime) -> Result<Timestamp, String> {
+        let key = (local.date(), local.hour());
+        if self.hour != Some(key) {
+            self.hour = Some(key);
+            self.offset = hour_offset(tz, key.0, key.1);
+        }
+        if let Some(off) = self.offset
+            && local.nanosecond() < 1_000_000_000
+            && let Some(n) = naive_nanos(local).and_then(|n| n.checked_sub(off))
+        {
+            return Ok(Timestamp::from_nanos(n));
+        }
+        local_ts(tz, local)
+    }
+}
+
+/// Nanoseconds since the epoch of a wall-clock time read as UTC.
+fn naive_nanos(t: NaiveDateTime) -> Option<i64> {
+    t.and_utc().timestamp_nanos_opt()
+}
+
+/// The offset (local minus UTC, ns) [`local_ts`] gives every time of the hour, when it
+/// gives the same one to the hour's first and last nanosecond: no offset change falls
+/// inside the hour then (in a repeated hour both ends take the earlier instant, the
+/// pre-change offset, as every time between does). `None` for a gap or a change.
+fn hour_offset(tz: Tz, date: NaiveDate, hour: u32) -> Option<i64> {
+    let first = date.and_hms_opt(hour, 0, 0)?;
+    let last = date.and_hms_nano_opt(hour, 59, 59, 999_999_999)?;
+    let a = naive_nanos(first)?.checked_sub(local_ts(tz, first).ok()?.as_nanos())?;
+    let b = naive_nanos(last)?.checked_sub(local_ts(tz, last).ok()?.as_nanos())?;
+    (a == b).then_some(a)
 }
 
 /// 00:00 New York of `d`: the stamp of a daily bar or an EOD record's date.

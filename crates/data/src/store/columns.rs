@@ -17,8 +17,8 @@ use arrow_array::types::{
     Date32Type, Float64Type, TimestampNanosecondType, UInt32Type, UInt64Type,
 };
 use arrow_array::{
-    Array, ArrayRef, Date32Array, Float64Array, PrimitiveArray, RecordBatch, StringArray,
-    TimestampNanosecondArray, UInt32Array, UInt64Array,
+    Array, ArrayRef, Float64Array, PrimitiveArray, RecordBatch, StringArray,
+    TimestampNanosecondArray, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
@@ -171,50 +171,84 @@ pub fn trades_to_batch(t: &[Trade]) -> Result<RecordBatch, DataError> {
 
 /// Option quotes (each with its root) → batch.
 pub fn chain_to_batch(rows: &[(OptionRoot, OptionQuote)]) -> Result<RecordBatch, DataError> {
-    let opt = |g: fn(&OptionQuote) -> Option<f64>| -> ArrayRef {
-        Arc::new(rows.iter().map(|r| g(&r.1)).collect::<Float64Array>())
+    chain_rows_to_batch(rows.iter().map(|(root, q)| (*root, q)))
+}
+
+/// Option quotes with their roots → batch, in one pass over the rows (the rows are
+/// large: a pass per column would read them 18 times).
+pub(crate) fn chain_rows_to_batch<'a>(
+    rows: impl ExactSizeIterator<Item = (OptionRoot, &'a OptionQuote)>,
+) -> Result<RecordBatch, DataError> {
+    use arrow_array::builder::{
+        Date32Builder, Float64Builder, StringBuilder, TimestampNanosecondBuilder, UInt32Builder,
+        UInt64Builder,
     };
-    let right: StringArray = rows
-        .iter()
-        .map(|(_, r)| {
-            Some(match r.right {
-                OptionRight::Call => "C",
-                OptionRight::Put => "P",
-            })
-        })
-        .collect();
-    let root: StringArray = rows.iter().map(|(root, _)| Some(root.as_str())).collect();
+    let n = rows.len();
+    let f = || Float64Builder::with_capacity(n);
+    let (mut ts, mut root, mut und, mut expiry, mut strike, mut right) = (
+        TimestampNanosecondBuilder::with_capacity(n).with_timezone("UTC"),
+        StringBuilder::with_capacity(n, n * 4),
+        f(),
+        Date32Builder::with_capacity(n),
+        f(),
+        StringBuilder::with_capacity(n, n),
+    );
+    let (mut bid, mut ask, mut bid_size, mut ask_size, mut last) = (
+        f(),
+        f(),
+        UInt32Builder::with_capacity(n),
+        UInt32Builder::with_capacity(n),
+        f(),
+    );
+    let (mut volume, mut oi) = (
+        UInt64Builder::with_capacity(n),
+        UInt64Builder::with_capacity(n),
+    );
+    let (mut iv, mut delta, mut gamma, mut vega, mut theta) = (f(), f(), f(), f(), f());
+    for (r, q) in rows {
+        ts.append_value(q.ts.as_nanos());
+        root.append_value(r.as_str());
+        und.append_option(q.underlying_price);
+        expiry.append_value(date_to_days(q.expiry));
+        strike.append_value(q.strike);
+        right.append_value(match q.right {
+            OptionRight::Call => "C",
+            OptionRight::Put => "P",
+        });
+        bid.append_option(q.bid);
+        ask.append_option(q.ask);
+        bid_size.append_option(q.bid_size);
+        ask_size.append_option(q.ask_size);
+        last.append_option(q.last);
+        volume.append_value(q.volume);
+        oi.append_option(q.open_interest);
+        iv.append_option(q.iv);
+        delta.append_option(q.delta);
+        gamma.append_option(q.gamma);
+        vega.append_option(q.vega);
+        theta.append_option(q.theta);
+    }
     batch(
         DataKind::Chains,
         vec![
-            ts_array(rows.iter().map(|r| r.1.ts.as_nanos())),
-            Arc::new(root),
-            opt(|r| r.underlying_price),
-            Arc::new(Date32Array::from_iter_values(
-                rows.iter().map(|r| date_to_days(r.1.expiry)),
-            )),
-            Arc::new(Float64Array::from_iter_values(
-                rows.iter().map(|r| r.1.strike),
-            )),
-            Arc::new(right),
-            opt(|r| r.bid),
-            opt(|r| r.ask),
-            Arc::new(rows.iter().map(|r| r.1.bid_size).collect::<UInt32Array>()),
-            Arc::new(rows.iter().map(|r| r.1.ask_size).collect::<UInt32Array>()),
-            opt(|r| r.last),
-            Arc::new(UInt64Array::from_iter_values(
-                rows.iter().map(|r| r.1.volume),
-            )),
-            Arc::new(
-                rows.iter()
-                    .map(|r| r.1.open_interest)
-                    .collect::<UInt64Array>(),
-            ),
-            opt(|r| r.iv),
-            opt(|r| r.delta),
-            opt(|r| r.gamma),
-            opt(|r| r.vega),
-            opt(|r| r.theta),
+            Arc::new(ts.finish()),
+            Arc::new(root.finish()),
+            Arc::new(und.finish()),
+            Arc::new(expiry.finish()),
+            Arc::new(strike.finish()),
+            Arc::new(right.finish()),
+            Arc::new(bid.finish()),
+            Arc::new(ask.finish()),
+            Arc::new(bid_size.finish()),
+            Arc::new(ask_size.finish()),
+            Arc::new(last.finish()),
+            Arc::new(volume.finish()),
+            Arc::new(oi.finish()),
+            Arc::new(iv.finish()),
+            Arc::new(delta.finish()),
+            Arc::new(gamma.finish()),
+            Arc::new(vega.finish()),
+            Arc::new(theta.finish()),
         ],
     )
 }

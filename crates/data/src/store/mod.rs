@@ -38,6 +38,7 @@
 mod columns;
 mod snapshots;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -51,6 +52,8 @@ use parquet::basic::Compression;
 use parquet::file::metadata::{KeyValue, ParquetMetaData};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::statistics::Statistics;
+use parquet::schema::types::ColumnPath;
+use rayon::prelude::*;
 use thetalab_core::{OptionRoot, Timestamp};
 
 pub use columns::{
@@ -59,9 +62,7 @@ pub use columns::{
 };
 pub use snapshots::SnapshotStream;
 
-use crate::schema::{
-    Bar, BarSeries, ChainRows, OptionQuote, Quote, QuoteSeries, Trade, TradeSeries,
-};
+use crate::schema::{BarSeries, ChainRows, OptionQuote, Quote, QuoteSeries, Trade, TradeSeries};
 use crate::{DataError, DataKind, SCHEMA_VERSION};
 
 /// The default store folder, relative to the current directory.
@@ -282,8 +283,17 @@ impl Store {
     }
 
     fn props(&self, kind: DataKind, symbol: &str) -> WriterProperties {
-        WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
+        let mut b = WriterProperties::builder();
+        if kind == DataKind::Chains {
+            // Implied volatility and Greeks are near-unique per row in real chains: a
+            // dictionary there only costs hashing every value (and, past its size limit,
+            // a fall back to plain). Time, root, spot, expiry, strike, right, prices and
+            // sizes repeat and keep theirs (smaller files, same speed).
+            for col in ["iv", "delta", "gamma", "vega", "theta"] {
+                b = b.set_column_dictionary_enabled(ColumnPath::from(col), false);
+            }
+        }
+        b.set_compression(Compression::SNAPPY)
             .set_statistics_enabled(EnabledStatistics::Chunk)
             .set_max_row_group_row_count(Some(self.row_group_rows))
             .set_key_value_metadata(Some(vec![
@@ -321,85 +331,106 @@ impl Store {
 
     /// Writes bars of `interval` (`1m`, `5m`, `1h`, `1d`, …). Daily (`*d`) bars are kept in
     /// one file per year, intraday bars in one file per session date.
+    ///
+    /// Partitions are written in parallel; on an error the partitions of the other
+    /// dates may have been written (each file is replaced atomically, as always) and
+    /// the error of the earliest failing partition is returned.
     pub fn write_bars(&self, series: &BarSeries, interval: &str) -> Result<WriteReport, DataError> {
         component("symbol", &series.symbol)?;
         check_interval(interval)?;
         let daily = interval.ends_with('d');
-        let mut parts: BTreeMap<PartKey, Vec<Bar>> = BTreeMap::new();
-        for b in &series.bars {
-            let d = b.ts.ny_date();
-            let key = if daily {
+        let parts = partitions(&series.bars, |b, days| {
+            let d = days.date(b.ts);
+            if daily {
                 PartKey::Year(d.year())
             } else {
                 PartKey::Date(d)
-            };
-            parts.entry(key).or_default().push(*b);
-        }
-        let mut report = WriteReport::default();
-        for (key, new) in parts {
-            let path = self.partition_path(DataKind::Bars, Some(interval), &series.symbol, key);
-            let mut old = Vec::new();
-            if path.exists() {
-                for b in read_file_batches(&path, &TimeRange::ALL)? {
-                    batch_to_bars(&b?, &path.display().to_string(), &mut old)?;
-                }
             }
-            let (rows, replaced) = merge_by_key(old, new.clone(), |b| b.ts.as_nanos());
-            self.write_file(
-                &path,
-                DataKind::Bars,
-                &series.symbol,
-                &bars_to_batch(&rows)?,
-            )?;
-            report.add(WriteReport {
-                partitions: 1,
-                rows_total: rows.len(),
-                rows_written: new.len(),
-                rows_replaced: replaced,
-                files: vec![path],
-            });
+        });
+        let reports: Vec<Result<WriteReport, DataError>> = parts
+            .par_iter()
+            .map(|(key, new)| {
+                let path =
+                    self.partition_path(DataKind::Bars, Some(interval), &series.symbol, *key);
+                let (batch, rows_total, replaced) =
+                    if !path.exists() && new.windows(2).all(|w| w[0].ts < w[1].ts) {
+                        // A new file of rows already in key order, without repeats: what
+                        // the merge would produce.
+                        (bars_to_batch(new)?, new.len(), 0)
+                    } else {
+                        let mut old = Vec::new();
+                        if path.exists() {
+                            for b in read_file_batches(&path, &TimeRange::ALL)? {
+                                batch_to_bars(&b?, &path.display().to_string(), &mut old)?;
+                            }
+                        }
+                        let (rows, replaced) = merge_by_key(old, new.to_vec(), |b| b.ts.as_nanos());
+                        (bars_to_batch(&rows)?, rows.len(), replaced)
+                    };
+                self.write_file(&path, DataKind::Bars, &series.symbol, &batch)?;
+                Ok(WriteReport {
+                    partitions: 1,
+                    rows_total,
+                    rows_written: new.len(),
+                    rows_replaced: replaced,
+                    files: vec![path],
+                })
+            })
+            .collect();
+        let mut report = WriteReport::default();
+        for r in reports {
+            report.add(r?);
         }
         Ok(report)
     }
 
     /// Writes option-chain quotes (one file per underlying and session date; every row
-    /// keeps its option root).
+    /// keeps its option root). Partitions are written in parallel, with the error rule
+    /// of [`write_bars`](Self::write_bars).
     pub fn write_chain(&self, chain: &ChainRows) -> Result<WriteReport, DataError> {
         component("symbol", &chain.underlying)?;
         let root_text = chain.root.as_deref().unwrap_or(&chain.underlying);
         let root = OptionRoot::new(root_text)
             .map_err(|e| DataError::Invalid(format!("chain of {}: {e}", chain.underlying)))?;
-        let mut parts: BTreeMap<PartKey, Vec<(OptionRoot, OptionQuote)>> = BTreeMap::new();
-        for q in &chain.rows {
-            parts
-                .entry(PartKey::Date(q.ts.ny_date()))
-                .or_default()
-                .push((root, *q));
-        }
+        let parts = partitions(&chain.rows, |q, days| PartKey::Date(days.date(q.ts)));
+        let reports: Vec<Result<WriteReport, DataError>> = parts
+            .par_iter()
+            .map(|(key, new)| {
+                let path = self.partition_path(DataKind::Chains, None, &chain.underlying, *key);
+                let sorted = || {
+                    new.windows(2)
+                        .all(|w| chain_key(&(root, w[0])) < chain_key(&(root, w[1])))
+                };
+                let (batch, rows_total, replaced) = if !path.exists() && sorted() {
+                    // A new file of rows already in key order, without repeats: what the
+                    // merge would produce, without copying the rows.
+                    let batch = columns::chain_rows_to_batch(new.iter().map(|q| (root, q)))?;
+                    (batch, new.len(), 0)
+                } else {
+                    let mut old = Vec::new();
+                    if path.exists() {
+                        for b in read_file_batches(&path, &TimeRange::ALL)? {
+                            batch_to_chain(&b?, &path.display().to_string(), &mut old)?;
+                        }
+                    }
+                    let new_rows: Vec<(OptionRoot, OptionQuote)> =
+                        new.iter().map(|q| (root, *q)).collect();
+                    let (rows, replaced) = merge_by_key(old, new_rows, chain_key);
+                    (chain_to_batch(&rows)?, rows.len(), replaced)
+                };
+                self.write_file(&path, DataKind::Chains, &chain.underlying, &batch)?;
+                Ok(WriteReport {
+                    partitions: 1,
+                    rows_total,
+                    rows_written: new.len(),
+                    rows_replaced: replaced,
+                    files: vec![path],
+                })
+            })
+            .collect();
         let mut report = WriteReport::default();
-        for (key, new) in parts {
-            let path = self.partition_path(DataKind::Chains, None, &chain.underlying, key);
-            let mut old = Vec::new();
-            if path.exists() {
-                for b in read_file_batches(&path, &TimeRange::ALL)? {
-                    batch_to_chain(&b?, &path.display().to_string(), &mut old)?;
-                }
-            }
-            let n_new = new.len();
-            let (rows, replaced) = merge_by_key(old, new, chain_key);
-            self.write_file(
-                &path,
-                DataKind::Chains,
-                &chain.underlying,
-                &chain_to_batch(&rows)?,
-            )?;
-            report.add(WriteReport {
-                partitions: 1,
-                rows_total: rows.len(),
-                rows_written: n_new,
-                rows_replaced: replaced,
-                files: vec![path],
-            });
+        for r in reports {
+            report.add(r?);
         }
         Ok(report)
     }
@@ -761,6 +792,67 @@ impl PartKey {
             ),
         }
     }
+}
+
+/// The New York date of instants, converting time zones only when an instant leaves
+/// the day of the previous call (time-ordered rows convert once per day).
+#[derive(Debug, Default)]
+pub(crate) struct NyDays {
+    /// `[start, end)` in ns of the last day, and the day.
+    day: Option<(i64, i64, NaiveDate)>,
+}
+
+impl NyDays {
+    /// The New York date of `ts` (as [`Timestamp::ny_date`]).
+    #[inline]
+    pub(crate) fn date(&mut self, ts: Timestamp) -> NaiveDate {
+        let n = ts.as_nanos();
+        if let Some((start, end, d)) = self.day
+            && n >= start
+            && n < end
+        {
+            return d;
+        }
+        let d = ts.ny_date();
+        let start = Timestamp::from_ny(d, chrono::NaiveTime::MIN);
+        let end = d
+            .succ_opt()
+            .map(|next| Timestamp::from_ny(next, chrono::NaiveTime::MIN));
+        self.day = match (start, end) {
+            (Ok(s), Some(Ok(e))) => Some((s.as_nanos(), e.as_nanos(), d)),
+            _ => None,
+        };
+        d
+    }
+}
+
+/// Rows split by partition, in key order, each partition's rows in input order: slices
+/// of `rows` when every partition is one run of consecutive rows (time-ordered input),
+/// copies otherwise.
+fn partitions<T: Copy>(
+    rows: &[T],
+    key: impl Fn(&T, &mut NyDays) -> PartKey,
+) -> Vec<(PartKey, Cow<'_, [T]>)> {
+    let mut days = NyDays::default();
+    let mut runs: Vec<(PartKey, usize, usize)> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let k = key(r, &mut days);
+        match runs.last_mut() {
+            Some((last, _, end)) if *last == k => *end = i + 1,
+            _ => runs.push((k, i, i + 1)),
+        }
+    }
+    if runs.windows(2).all(|w| w[0].0 < w[1].0) {
+        return runs
+            .into_iter()
+            .map(|(k, a, b)| (k, Cow::Borrowed(&rows[a..b])))
+            .collect();
+    }
+    let mut parts: BTreeMap<PartKey, Vec<T>> = BTreeMap::new();
+    for (k, a, b) in runs {
+        parts.entry(k).or_default().extend_from_slice(&rows[a..b]);
+    }
+    parts.into_iter().map(|(k, v)| (k, Cow::Owned(v))).collect()
 }
 
 /// Sort and merge key of stored chains: time, expiry, strike, call before put, root.

@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use thetalab_core::Timestamp;
 
 use super::config::{Policy, ValidationConfig};
@@ -16,12 +16,14 @@ use super::reason::{Reason, Severity};
 use super::report::{Outcome, ParseReject, QuarantineRow, ValidationReport};
 use crate::error::DataError;
 use crate::schema::DataKind;
+use crate::store::NyDays;
 
 /// A record type validation knows how to check.
 pub(crate) trait Record: PartialEq {
     /// What, besides the timestamp, identifies a row (`()` for series, the contract for
-    /// option chains): two rows with equal `ts` and key are duplicates.
-    type Key: Hash + Eq + Copy;
+    /// option chains): two rows with equal `ts` and key are duplicates. The order only
+    /// serves to see that a timestamp's keys are all distinct without hashing them.
+    type Key: Hash + Eq + Ord + Copy;
     /// Whether calendar checks (non-session days, gaps) apply.
     const CALENDAR_CHECKS: bool;
 
@@ -40,34 +42,21 @@ pub(crate) trait Record: PartialEq {
 /// What the checks may consult: the configuration and a cached New York date.
 pub(crate) struct Ctx<'a> {
     pub(crate) cfg: &'a ValidationConfig,
-    day: Option<(i64, i64, NaiveDate)>,
+    days: NyDays,
 }
 
 impl<'a> Ctx<'a> {
     fn new(cfg: &'a ValidationConfig) -> Self {
-        Ctx { cfg, day: None }
+        Ctx {
+            cfg,
+            days: NyDays::default(),
+        }
     }
 
     /// The New York date of `ts`, converting time zones only when `ts` leaves the day
     /// of the previous call (sorted data converts once per day).
     pub(crate) fn ny_date(&mut self, ts: Timestamp) -> NaiveDate {
-        let n = ts.as_nanos();
-        if let Some((start, end, d)) = self.day
-            && n >= start
-            && n < end
-        {
-            return d;
-        }
-        let d = ts.ny_date();
-        let start = Timestamp::from_ny(d, NaiveTime::MIN);
-        let end = d
-            .succ_opt()
-            .map(|next| Timestamp::from_ny(next, NaiveTime::MIN));
-        self.day = match (start, end) {
-            (Ok(s), Some(Ok(e))) => Some((s.as_nanos(), e.as_nanos(), d)),
-            _ => None,
-        };
-        d
+        self.days.date(ts)
     }
 }
 
@@ -182,8 +171,11 @@ pub(crate) fn run<R: Record>(
     let mut cx = Ctx::new(cfg);
 
     let mut cur_ts: Option<Timestamp> = None;
-    // Per timestamp group: key -> (first row with that key, ambiguous?).
-    let mut group: HashMap<R::Key, (usize, bool)> = HashMap::new();
+    // Per timestamp group: key -> (first row with that key, ambiguous?), kept only for
+    // groups whose keys are not all distinct (see `distinct_keys`).
+    let mut group: HashMap<R::Key, (usize, bool), BuildHasherDefault<FxHasher>> =
+        HashMap::default();
+    let mut group_distinct = false;
     let mut group_anchor: Option<usize> = None;
     let mut anchor: Option<f64> = None;
 
@@ -212,6 +204,7 @@ pub(crate) fn run<R: Record>(
                     group.clear();
                 }
                 cur_ts = Some(ts);
+                group_distinct = distinct_keys(&rows[i..], ts);
             }
         }
 
@@ -244,62 +237,66 @@ pub(crate) fn run<R: Record>(
         }
 
         // Duplicates within the timestamp group.
-        match group.get_mut(&row.key()) {
-            None => {
-                group.insert(row.key(), (i, false));
-            }
-            Some((first, ambiguous)) => {
-                let first = *first;
-                if *ambiguous {
-                    status[i] = QUARANTINE;
-                    faults.push(Fault {
-                        idx: i,
-                        reason: Reason::DuplicateTimestamp,
-                        field: "ts",
-                        detail: format!(
-                            "ts {ts} also on line {} with different values",
-                            line_of(first)
-                        ),
-                    });
-                } else if *row == rows[first] {
-                    if policy == Policy::Repair {
-                        status[i] = DROP;
-                        dropped += 1;
-                    } else {
+        if group_distinct {
+            // No key repeats in this group: nothing to look up.
+        } else {
+            match group.get_mut(&row.key()) {
+                None => {
+                    group.insert(row.key(), (i, false));
+                }
+                Some((first, ambiguous)) => {
+                    let first = *first;
+                    if *ambiguous {
                         status[i] = QUARANTINE;
                         faults.push(Fault {
                             idx: i,
-                            reason: Reason::ExactDuplicate,
-                            field: "",
-                            detail: format!("identical to line {}", line_of(first)),
-                        });
-                    }
-                } else {
-                    *ambiguous = true;
-                    status[i] = QUARANTINE;
-                    faults.push(Fault {
-                        idx: i,
-                        reason: Reason::DuplicateTimestamp,
-                        field: "ts",
-                        detail: format!(
-                            "ts {ts} also on line {} with different values",
-                            line_of(first)
-                        ),
-                    });
-                    if status[first] == KEEP {
-                        status[first] = QUARANTINE;
-                        faults.push(Fault {
-                            idx: first,
                             reason: Reason::DuplicateTimestamp,
                             field: "ts",
                             detail: format!(
                                 "ts {ts} also on line {} with different values",
-                                line_of(i)
+                                line_of(first)
                             ),
                         });
+                    } else if *row == rows[first] {
+                        if policy == Policy::Repair {
+                            status[i] = DROP;
+                            dropped += 1;
+                        } else {
+                            status[i] = QUARANTINE;
+                            faults.push(Fault {
+                                idx: i,
+                                reason: Reason::ExactDuplicate,
+                                field: "",
+                                detail: format!("identical to line {}", line_of(first)),
+                            });
+                        }
+                    } else {
+                        *ambiguous = true;
+                        status[i] = QUARANTINE;
+                        faults.push(Fault {
+                            idx: i,
+                            reason: Reason::DuplicateTimestamp,
+                            field: "ts",
+                            detail: format!(
+                                "ts {ts} also on line {} with different values",
+                                line_of(first)
+                            ),
+                        });
+                        if status[first] == KEEP {
+                            status[first] = QUARANTINE;
+                            faults.push(Fault {
+                                idx: first,
+                                reason: Reason::DuplicateTimestamp,
+                                field: "ts",
+                                detail: format!(
+                                    "ts {ts} also on line {} with different values",
+                                    line_of(i)
+                                ),
+                            });
+                        }
                     }
+                    continue;
                 }
-                continue;
             }
         }
 
@@ -414,11 +411,11 @@ pub(crate) fn run<R: Record>(
     }
     quarantine.sort_by_key(|q| q.line);
 
-    let mut kept = Vec::with_capacity(n.saturating_sub(dropped + bad_records));
-    for (row, s) in rows.into_iter().zip(status) {
-        if s == KEEP {
-            kept.push(row);
-        }
+    // Kept rows stay where they are: no second copy of the rows.
+    let mut kept = rows;
+    if dropped + bad_records > 0 {
+        let mut st = status.iter();
+        kept.retain(|_| st.next() == Some(&KEEP));
     }
 
     if R::CALENDAR_CHECKS
@@ -466,6 +463,81 @@ pub(crate) fn run<R: Record>(
         quarantine,
         report,
     })
+}
+
+/// True when the rows of the timestamp group starting at `rows[0]` (stamped `ts`, up to
+/// the first later stamp; earlier stamps are out of order and skipped) have strictly
+/// increasing keys, hence no two equal: the usual layout of a sorted chain. One pass,
+/// no hashing; any other order answers false and the group uses the hash map.
+fn distinct_keys<R: Record>(rows: &[R], ts: Timestamp) -> bool {
+    let mut prev: Option<R::Key> = None;
+    for r in rows {
+        let t = r.ts();
+        if t > ts {
+            break;
+        }
+        if t < ts {
+            continue;
+        }
+        let k = r.key();
+        if prev.is_some_and(|p| p >= k) {
+            return false;
+        }
+        prev = Some(k);
+    }
+    true
+}
+
+/// FxHash (the rustc hasher: multiply-rotate, no per-hash setup), for the duplicate
+/// map of small `Copy` keys; its inputs are row keys, not attacker-chosen strings.
+#[derive(Default)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
 }
 
 /// Rows whose timestamp is earlier than some row before them.
