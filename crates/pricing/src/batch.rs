@@ -482,7 +482,15 @@ mod tests {
     use super::*;
 
     /// right, s, k, t, r, q, sigma.
-    type Chain = (Vec<OptionRight>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+    type Chain = (
+        Vec<OptionRight>,
+        Vec<f64>,
+        Vec<f64>,
+        Vec<f64>,
+        Vec<f64>,
+        Vec<f64>,
+        Vec<f64>,
+    );
 
     fn chain(n: usize) -> Chain {
         let right = (0..n)

@@ -3,6 +3,6 @@
 // Integration tests state what must succeed with unwrap/expect, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod metrics;
 mod engine;
+mod metrics;
 mod sweep;

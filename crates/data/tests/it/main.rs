@@ -7,7 +7,7 @@
 mod alpaca;
 mod calendar;
 mod ingest;
+mod polars_interop;
 mod store;
 mod synth;
 mod validate;
-mod polars_interop;

@@ -25,9 +25,18 @@ fn run(args: &[&str], input: &str) -> (String, String, bool) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), out.status.success())
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.success(),
+    )
 }
 
 #[test]
@@ -49,7 +58,15 @@ fn prices_greeks_and_ivs_from_the_shell() {
     );
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     // Floats read back to the same bits as the library computes.
-    let g = bsm::greeks(&OptionInputs::new(OptionRight::Call, 100.0, 100.0, 1.0, 0.05, 0.0, 0.2));
+    let g = bsm::greeks(&OptionInputs::new(
+        OptionRight::Call,
+        100.0,
+        100.0,
+        1.0,
+        0.05,
+        0.0,
+        0.2,
+    ));
     assert_eq!(row[8].parse::<f64>().unwrap().to_bits(), g.price.to_bits());
     assert_eq!(row[12].parse::<f64>().unwrap().to_bits(), g.theta.to_bits());
     assert_eq!(row[22].parse::<f64>().unwrap().to_bits(), g.veta.to_bits());
@@ -57,7 +74,10 @@ fn prices_greeks_and_ivs_from_the_shell() {
     let bad: Vec<&str> = lines.nth(1).unwrap().split(',').collect();
     assert_eq!(&bad[..8], &["c", "100", "abc", "1", "0", "0", "0.2", "bad"]);
     assert!(bad[8..].iter().all(|f| f.is_empty()));
-    assert!(err.contains("-:4: field K: \"abc\" is not a number"), "{err}");
+    assert!(
+        err.contains("-:4: field K: \"abc\" is not a number"),
+        "{err}"
+    );
     assert!(err.contains("3 row(s), 2 priced, 1 rejected"), "{err}");
 }
 
@@ -67,8 +87,18 @@ fn implied_vols_and_bound_errors() {
         eprintln!("skipping: the price_csv example binary was not built next to the tests");
         return;
     }
-    let p = bsm::price(&OptionInputs::new(OptionRight::Put, 100.0, 95.0, 0.5, 0.04, 0.0, 0.27));
-    let input = format!("kind,S,K,T,r,q,sigma,price\np,100,95,0.5,0.04,0,0.2,{p:?}\nc,100,80,0.5,0.05,0,0.2,19\n");
+    let p = bsm::price(&OptionInputs::new(
+        OptionRight::Put,
+        100.0,
+        95.0,
+        0.5,
+        0.04,
+        0.0,
+        0.27,
+    ));
+    let input = format!(
+        "kind,S,K,T,r,q,sigma,price\np,100,95,0.5,0.04,0,0.2,{p:?}\nc,100,80,0.5,0.05,0,0.2,19\n"
+    );
     for model in ["bsm", "american"] {
         let (out, err, ok) = run(&["-", "--model", model], &input);
         assert!(ok, "{err}");
@@ -87,7 +117,11 @@ fn implied_vols_and_bound_errors() {
         }
         let r2: Vec<&str> = lines[2].split(',').collect();
         assert_eq!(r2[r2.len() - 2], "");
-        assert!(r2[r2.len() - 1].contains("below the lower bound"), "{}", lines[2]);
+        assert!(
+            r2[r2.len() - 1].contains("below the lower bound"),
+            "{}",
+            lines[2]
+        );
     }
 }
 
