@@ -397,6 +397,13 @@ impl Visitor<'_> for TimestampVisitor {
     }
 }
 
+impl Default for Timestamp {
+    /// The Unix epoch, so that empty containers of timestamped data can be built.
+    fn default() -> Self {
+        Timestamp::UNIX_EPOCH
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
@@ -687,12 +694,5 @@ mod tests {
             let back = Timestamp::from_ny_local(t.to_ny().naive_local()).unwrap();
             prop_assert!(back == t || t.nanos_since(back).unwrap() == 3_600_000_000_000);
         }
-    }
-}
-
-impl Default for Timestamp {
-    /// The Unix epoch, so that empty containers of timestamped data can be built.
-    fn default() -> Self {
-        Timestamp::UNIX_EPOCH
     }
 }
