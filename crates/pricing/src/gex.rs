@@ -37,7 +37,7 @@
 
 use thetalab_core::OptionRight;
 
-use crate::position::solve::brent_root;
+use crate::solve::brent_root;
 use crate::{OptionInputs, PricingError, Result, bsm};
 
 /// An option chain as columns, one entry per contract (any expiries mixed).

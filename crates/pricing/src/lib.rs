@@ -53,6 +53,7 @@ pub mod iv;
 pub mod normal;
 pub mod position;
 pub mod smile;
+mod solve;
 pub mod term;
 mod vol;
 

@@ -390,81 +390,26 @@ pub fn implied_vol(price: f64, o: &OptionInputs, method: AmericanMethod) -> Resu
     if fhi == 0.0 {
         return Ok(hi);
     }
-    brent(&mut f, lo, hi, flo, fhi, 1e-13).ok_or(PricingError::NoConvergence { price })
-}
-
-/// Brent's root finder on a bracket with `f(a)·f(b) < 0` (Brent 1973, ch. 4:
-/// inverse quadratic interpolation, secant and bisection safeguards).
-fn brent(
-    f: &mut dyn FnMut(f64) -> f64,
-    a: f64,
-    b: f64,
-    fa: f64,
-    fb: f64,
-    xtol: f64,
-) -> Option<f64> {
-    let (mut a, mut b, mut fa, mut fb) = (a, b, fa, fb);
-    let (mut c, mut fc) = (a, fa);
-    let mut d = b - a;
-    let mut e = d;
-    for _ in 0..200 {
-        if (fb > 0.0) == (fc > 0.0) {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
-        }
-        let tol1 = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol;
-        let xm = 0.5 * (c - b);
-        if xm.abs() <= tol1 || fb == 0.0 {
-            return Some(b);
-        }
-        if e.abs() >= tol1 && fa.abs() > fb.abs() {
-            let s = fb / fa;
-            let (mut p, mut q);
-            if a == c {
-                p = 2.0 * xm * s;
-                q = 1.0 - s;
-            } else {
-                let qq = fa / fc;
-                let r = fb / fc;
-                p = s * (2.0 * xm * qq * (qq - r) - (b - a) * (r - 1.0));
-                q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
-            }
-            if p > 0.0 {
-                q = -q;
-            }
-            p = p.abs();
-            let min1 = 3.0 * xm * q - (tol1 * q).abs();
-            let min2 = (e * q).abs();
-            if 2.0 * p < min1.min(min2) {
-                e = d;
-                d = p / q;
-            } else {
-                d = xm;
-                e = d;
-            }
-        } else {
-            d = xm;
-            e = d;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol1 { d } else { tol1.copysign(xm) };
-        fb = f(b);
-        if !fb.is_finite() {
-            return None;
-        }
+    // One Brent implementation serves the crate (`crate::solve`); a non-finite price
+    // anywhere in the search is a failure, never a root.
+    let mut finite = true;
+    let x = crate::solve::brent_root(
+        |v| {
+            let y = f(v);
+            finite &= y.is_finite();
+            y
+        },
+        lo,
+        hi,
+        flo,
+        fhi,
+        1e-13,
+    );
+    if finite && x.is_finite() {
+        Ok(x)
+    } else {
+        Err(PricingError::NoConvergence { price })
     }
-    None
 }
 
 /// Prices a batch of American options into `out`, in parallel (rayon), columns of equal

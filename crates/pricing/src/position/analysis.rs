@@ -9,8 +9,8 @@
 //! piece: no iteration, error a few ulps.
 
 use crate::normal::cdf;
-use crate::position::solve::{brent_root, golden_max};
 use crate::position::{Position, SAME_EXPIRY_TOL};
+use crate::solve::{brent_root, golden_max};
 use crate::{OptionRight, PricingError, Result, VolSurface};
 use std::cell::Cell;
 

@@ -43,7 +43,6 @@
 
 mod analysis;
 mod leg;
-pub(crate) mod solve;
 pub mod strategies;
 
 pub use analysis::{Bound, ExpiryProfile};

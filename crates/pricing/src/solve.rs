@@ -1,5 +1,6 @@
-//! The two one-dimensional solvers the position and GEX code need: a bracketed root
-//! (Brent) and a bracketed extremum (golden section).
+//! The crate's one-dimensional solvers: a bracketed root (Brent), used by American
+//! implied vol, position breakevens and the GEX flip level, and a bracketed extremum
+//! (golden section).
 
 /// A root of `f` in `[a, b]` given `f(a)` and `f(b)` of opposite signs (or one zero),
 /// to `xtol` absolute plus a few ulps.
