@@ -300,36 +300,7 @@ impl Sim<'_> {
         let symbol = self.assets[a].0;
         let s = &mut self.st[a];
         let before = s.pos;
-        self.cash += f.cash_delta;
-        if is_close(self.cash, 0.0) {
-            self.cash = 0.0;
-        }
-        if buy {
-            // Covering a short repays debt at its average entry price (vectorbt buy_nb).
-            if before < 0.0 {
-                let covered = f.size.min(-before);
-                let avg = s.debt / -before;
-                s.debt -= covered * avg;
-            }
-            s.pos += f.size;
-        } else {
-            if s.pos - f.size < 0.0 {
-                let short_add = if before < 0.0 {
-                    f.size
-                } else {
-                    f.size - before.max(0.0)
-                };
-                s.debt += short_add * f.price;
-            }
-            s.pos -= f.size;
-        }
-        if is_close(s.pos, 0.0) || s.pos.abs() < orders::MIN_SIZE {
-            s.pos = 0.0;
-            s.debt = 0.0;
-        }
-        if s.pos >= 0.0 {
-            s.debt = 0.0;
-        }
+        orders::book_fill(&mut self.cash, &mut s.pos, &mut s.debt, buy, &f);
         s.book.fill(
             symbol,
             BookFill {

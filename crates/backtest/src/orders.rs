@@ -38,6 +38,44 @@ pub(crate) struct OrderFill {
     pub cash_delta: f64,
 }
 
+/// Books a fill into cash, position and short debt — the one copy of this accounting,
+/// shared by the engine and the fused sweep kernel. Covering a short repays debt at its
+/// average entry price and a sale below zero adds debt at the fill price (vectorbt's
+/// `buy_nb`/`sell_nb`); dust positions and cash within rounding of zero are zeroed.
+#[inline]
+pub(crate) fn book_fill(cash: &mut f64, pos: &mut f64, debt: &mut f64, buy: bool, f: &OrderFill) {
+    let before = *pos;
+    *cash += f.cash_delta;
+    if is_close(*cash, 0.0) {
+        *cash = 0.0;
+    }
+    if buy {
+        if before < 0.0 {
+            let covered = f.size.min(-before);
+            let avg = *debt / -before;
+            *debt -= covered * avg;
+        }
+        *pos += f.size;
+    } else {
+        if *pos - f.size < 0.0 {
+            let short_add = if before < 0.0 {
+                f.size
+            } else {
+                f.size - before.max(0.0)
+            };
+            *debt += short_add * f.price;
+        }
+        *pos -= f.size;
+    }
+    if is_close(*pos, 0.0) || pos.abs() < MIN_SIZE {
+        *pos = 0.0;
+        *debt = 0.0;
+    }
+    if *pos >= 0.0 {
+        *debt = 0.0;
+    }
+}
+
 #[inline]
 fn granular(size: f64, c: &Costs) -> f64 {
     if c.fractional { size } else { size.floor() }

@@ -27,7 +27,7 @@ use crate::error::{BacktestError, Result};
 use crate::metrics::MetricsConfig;
 use crate::metrics::quantile::finite;
 use crate::metrics::returns::cagr;
-use crate::orders::{self, OrderFill, is_close};
+use crate::orders::{self, OrderFill};
 use crate::trade::trade_stats;
 
 /// Bars per time block.
@@ -239,35 +239,7 @@ impl Pair {
     #[inline]
     fn apply(&mut self, buy: bool, f: OrderFill) {
         let before = self.pos;
-        self.cash += f.cash_delta;
-        if is_close(self.cash, 0.0) {
-            self.cash = 0.0;
-        }
-        if buy {
-            if before < 0.0 {
-                let covered = f.size.min(-before);
-                let avg = self.debt / -before;
-                self.debt -= covered * avg;
-            }
-            self.pos += f.size;
-        } else {
-            if self.pos - f.size < 0.0 {
-                let short_add = if before < 0.0 {
-                    f.size
-                } else {
-                    f.size - before.max(0.0)
-                };
-                self.debt += short_add * f.price;
-            }
-            self.pos -= f.size;
-        }
-        if is_close(self.pos, 0.0) || self.pos.abs() < orders::MIN_SIZE {
-            self.pos = 0.0;
-            self.debt = 0.0;
-        }
-        if self.pos >= 0.0 {
-            self.debt = 0.0;
-        }
+        orders::book_fill(&mut self.cash, &mut self.pos, &mut self.debt, buy, &f);
         if before == 0.0 {
             self.t_size = f.size;
             self.t_gross = f.size * f.price;
