@@ -333,10 +333,38 @@ fn snapshot_stream(c: &mut Criterion) {
     g.finish();
 }
 
+/// The synthetic market generated and written (issue target: a year of 1-minute 0DTE
+/// chains, ~24 M quotes, in ≤ 60 s). Five sessions per iteration (~0.5 M quotes, 2% of a
+/// year); multiply the time by 252 / 5 for a year. `ingest synth` does the same work.
+fn synth_write(c: &mut Criterion) {
+    use thetalab_data::synth::{SynthConfig, SyntheticMarket, write_to_store};
+    let market = SyntheticMarket::new(SynthConfig {
+        sessions: 5,
+        ..SynthConfig::default()
+    })
+    .unwrap();
+    let quotes: u64 = (0..market.len())
+        .map(|d| market.quotes_in_session(d).unwrap() as u64)
+        .sum();
+    let d = dir("synth");
+    let mut g = c.benchmark_group("synth_write");
+    g.throughput(Throughput::Elements(quotes));
+    g.sample_size(10);
+    g.bench_function("five_sessions_of_1min_chains", |b| {
+        b.iter(|| {
+            let store = Store::open(d.join("store"));
+            write_to_store(&store, &market, None, &|_| {}).unwrap();
+            std::fs::remove_dir_all(d.join("store")).unwrap();
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     csv_to_parquet,
     bars_csv_to_parquet,
-    snapshot_stream
+    snapshot_stream,
+    synth_write
 );
 criterion_main!(benches);
