@@ -28,23 +28,46 @@
 use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility, ImpliedNormalVolatility};
 use thetalab_core::OptionRight;
 
+use crate::fastmath::exp;
 use crate::inputs::{finite, positive};
 use crate::{OptionInputs, PriceBound, PricingError, Result};
 
 /// BSM implied volatility of `price` for the option in `o` (its `sigma` is ignored).
 pub fn bsm(price: f64, o: &OptionInputs) -> Result<f64> {
-    positive("S", o.s)?;
-    finite("q", o.q)?;
-    common(price, o)?;
-    let fwd = o.s * ((o.r - o.q) * o.t).exp();
-    lognormal(price, fwd, o)
+    let (fwd, df) = forward_discount(false, o.s, o.t, o.r, o.q);
+    lognormal_given(false, price, o, fwd, df)
 }
 
 /// Black-76 implied volatility (`o.s` is the forward).
 pub fn black76(price: f64, o: &OptionInputs) -> Result<f64> {
+    let (fwd, df) = forward_discount(true, o.s, o.t, o.r, o.q);
+    lognormal_given(true, price, o, fwd, df)
+}
+
+/// The forward `S e^{(r−q)T}` (BSM; Black-76: `S` itself) and the discount factor
+/// `e^{−rT}`: branch-free, so that the implied-vol batch computes them for a chunk of
+/// options in one vectorised loop (the same bits as here).
+#[inline(always)]
+pub(crate) fn forward_discount(b76: bool, s: f64, t: f64, r: f64, q: f64) -> (f64, f64) {
+    let growth = exp((r - q) * t);
+    (if b76 { s } else { s * growth }, exp(-r * t))
+}
+
+/// [`bsm`] (`b76` false) or [`black76`] given [`forward_discount`] of `o`.
+#[inline]
+pub(crate) fn lognormal_given(
+    b76: bool,
+    price: f64,
+    o: &OptionInputs,
+    fwd: f64,
+    df: f64,
+) -> Result<f64> {
     positive("S", o.s)?;
+    if !b76 {
+        finite("q", o.q)?;
+    }
     common(price, o)?;
-    lognormal(price, o.s, o)
+    lognormal(price, fwd, df, o)
 }
 
 /// Bachelier implied normal volatility (`o.s` is the forward; any finite value).
@@ -112,8 +135,7 @@ fn check_lower(price: f64, lower: f64, scale: f64) -> Result<()> {
     }
 }
 
-fn lognormal(price: f64, fwd: f64, o: &OptionInputs) -> Result<f64> {
-    let df = (-o.r * o.t).exp();
+fn lognormal(price: f64, fwd: f64, df: f64, o: &OptionInputs) -> Result<f64> {
     let is_call = o.right == OptionRight::Call;
     let lower = df * o.right.intrinsic(fwd, o.k);
     let upper = if is_call { df * fwd } else { df * o.k };

@@ -46,6 +46,7 @@ pub mod black76;
 mod black_scholes;
 pub mod bsm;
 mod error;
+mod fastmath;
 pub mod gex;
 pub mod greeks;
 mod inputs;
