@@ -22,61 +22,20 @@
 //! assert!(lw.shrinkage >= 0.0 && lw.shrinkage <= 1.0);
 //! ```
 
+use crate::RiskError;
 use nalgebra::{DMatrix, DVector};
-use thiserror::Error;
 
 /// Trading days per year, the default annualisation factor.
 pub const TRADING_DAYS: f64 = 252.0;
 
-/// Why a covariance estimate was refused.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum CovError {
-    /// The returns matrix has no column.
-    #[error("returns matrix has no asset column")]
-    NoAssets,
-    /// Too few rows for the estimator (`needed` at least).
-    #[error("returns matrix has {rows} rows; this estimator needs at least {needed}")]
-    TooFewRows {
-        /// Rows given.
-        rows: usize,
-        /// Rows needed.
-        needed: usize,
-    },
-    /// A return is NaN or infinite.
-    #[error("return at row {row}, column {col} is not finite ({value})")]
-    NonFinite {
-        /// Row (period) index.
-        row: usize,
-        /// Column (asset) index.
-        col: usize,
-        /// The value.
-        value: f64,
-    },
-    /// Row-major data whose length is not `rows × cols`.
-    #[error("row-major data has {len} values, expected rows × cols = {rows} × {cols}")]
-    Shape {
-        /// Values given.
-        len: usize,
-        /// Rows declared.
-        rows: usize,
-        /// Columns declared.
-        cols: usize,
-    },
-    /// The EWMA decay is outside (0, 1).
-    #[error("EWMA lambda must lie in (0, 1), got {0}")]
-    Lambda(f64),
-    /// The annualisation factor is not finite and positive.
-    #[error("annualisation factor must be finite and > 0, got {0}")]
-    Annualisation(f64),
-}
-
 /// Builds a `T × N` returns matrix from row-major data (`data[t * cols + j]`).
 ///
 /// # Errors
-/// [`CovError::Shape`] when `data.len() != rows * cols`.
-pub fn returns_matrix(data: &[f64], rows: usize, cols: usize) -> Result<DMatrix<f64>, CovError> {
+/// [`RiskError::Shape`] when `data.len() != rows * cols`.
+pub fn returns_matrix(data: &[f64], rows: usize, cols: usize) -> Result<DMatrix<f64>, RiskError> {
     if rows.checked_mul(cols) != Some(data.len()) {
-        return Err(CovError::Shape {
+        return Err(RiskError::Shape {
+            what: "returns data",
             len: data.len(),
             rows,
             cols,
@@ -85,30 +44,45 @@ pub fn returns_matrix(data: &[f64], rows: usize, cols: usize) -> Result<DMatrix<
     Ok(DMatrix::from_row_slice(rows, cols, data))
 }
 
-fn check(returns: &DMatrix<f64>, needed: usize) -> Result<(), CovError> {
+fn check(returns: &DMatrix<f64>, needed: usize) -> Result<(), RiskError> {
     let (rows, cols) = returns.shape();
     if cols == 0 {
-        return Err(CovError::NoAssets);
+        return Err(RiskError::Empty {
+            what: "returns (asset columns)",
+        });
     }
     if rows < needed {
-        return Err(CovError::TooFewRows { rows, needed });
+        return Err(RiskError::TooFewObservations {
+            name: "returns (rows)",
+            len: rows,
+            min: needed,
+        });
     }
     // Column-major storage: walk columns for locality.
     for col in 0..cols {
         for (row, &value) in returns.column(col).iter().enumerate() {
             if !value.is_finite() {
-                return Err(CovError::NonFinite { row, col, value });
+                return Err(RiskError::NonFiniteCell {
+                    what: "returns",
+                    row,
+                    col,
+                    value,
+                });
             }
         }
     }
     Ok(())
 }
 
-fn check_annualisation(a: f64) -> Result<(), CovError> {
+fn check_annualisation(a: f64) -> Result<(), RiskError> {
     if a.is_finite() && a > 0.0 {
         Ok(())
     } else {
-        Err(CovError::Annualisation(a))
+        Err(RiskError::InvalidInput {
+            name: "annualisation",
+            value: a,
+            expected: "finite and > 0",
+        })
     }
 }
 
@@ -174,8 +148,8 @@ impl Default for SampleOptions {
 /// numpy's `cov(ddof=…)`, PyPortfolioOpt's `sample_cov` with `a = 252`).
 ///
 /// # Errors
-/// [`CovError`] for an empty or non-finite matrix, `T ≤ ddof` or a bad factor.
-pub fn sample(returns: &DMatrix<f64>, opts: &SampleOptions) -> Result<DMatrix<f64>, CovError> {
+/// [`RiskError`] for an empty or non-finite matrix, `T ≤ ddof` or a bad factor.
+pub fn sample(returns: &DMatrix<f64>, opts: &SampleOptions) -> Result<DMatrix<f64>, RiskError> {
     check(returns, opts.ddof + 1)?;
     check_annualisation(opts.annualisation)?;
     let x = centered(returns);
@@ -214,13 +188,17 @@ impl Default for EwmaOptions {
 /// many rows it changes nothing.
 ///
 /// # Errors
-/// [`CovError`] for an empty or non-finite matrix, λ outside (0, 1) or a bad factor.
-pub fn ewma(returns: &DMatrix<f64>, opts: &EwmaOptions) -> Result<DMatrix<f64>, CovError> {
+/// [`RiskError`] for an empty or non-finite matrix, λ outside (0, 1) or a bad factor.
+pub fn ewma(returns: &DMatrix<f64>, opts: &EwmaOptions) -> Result<DMatrix<f64>, RiskError> {
     check(returns, 1)?;
     check_annualisation(opts.annualisation)?;
     let lambda = opts.lambda;
     if !(lambda > 0.0 && lambda < 1.0) {
-        return Err(CovError::Lambda(lambda));
+        return Err(RiskError::InvalidInput {
+            name: "lambda",
+            value: lambda,
+            expected: "in (0, 1)",
+        });
     }
     let t = returns.nrows();
     // (1 − λ^T) computed without cancellation for λ near 1: −expm1(T ln λ).
@@ -262,8 +240,8 @@ pub struct Shrunk {
 /// With one column scikit-learn returns the variance and δ = 0; so does this.
 ///
 /// # Errors
-/// [`CovError`] for an empty or non-finite matrix or fewer than 2 rows.
-pub fn ledoit_wolf(returns: &DMatrix<f64>) -> Result<Shrunk, CovError> {
+/// [`RiskError`] for an empty or non-finite matrix or fewer than 2 rows.
+pub fn ledoit_wolf(returns: &DMatrix<f64>) -> Result<Shrunk, RiskError> {
     check(returns, 2)?;
     let (t, p) = returns.shape();
     let (tf, pf) = (t as f64, p as f64);
@@ -353,7 +331,7 @@ mod tests {
         r[(2, 1)] = f64::NAN;
         assert!(matches!(
             ledoit_wolf(&r),
-            Err(CovError::NonFinite { row: 2, col: 1, .. })
+            Err(RiskError::NonFiniteCell { row: 2, col: 1, .. })
         ));
         assert_eq!(
             sample(
@@ -363,7 +341,11 @@ mod tests {
                     annualisation: 1.0
                 }
             ),
-            Err(CovError::TooFewRows { rows: 4, needed: 5 })
+            Err(RiskError::TooFewObservations {
+                name: "returns (rows)",
+                len: 4,
+                min: 5
+            })
         );
         assert_eq!(
             ewma(
@@ -373,17 +355,27 @@ mod tests {
                     annualisation: 1.0
                 }
             ),
-            Err(CovError::Lambda(1.0))
+            Err(RiskError::InvalidInput {
+                name: "lambda",
+                value: 1.0,
+                expected: "in (0, 1)"
+            })
         );
         assert_eq!(
             returns_matrix(&[1.0; 5], 2, 3),
-            Err(CovError::Shape {
+            Err(RiskError::Shape {
+                what: "returns data",
                 len: 5,
                 rows: 2,
                 cols: 3
             })
         );
-        assert_eq!(ledoit_wolf(&DMatrix::zeros(3, 0)), Err(CovError::NoAssets));
+        assert_eq!(
+            ledoit_wolf(&DMatrix::zeros(3, 0)),
+            Err(RiskError::Empty {
+                what: "returns (asset columns)"
+            })
+        );
     }
 
     #[test]

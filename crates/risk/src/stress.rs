@@ -41,58 +41,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::RiskError;
+use crate::measure::book::{Book, Shock, VolShock};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use thiserror::Error;
-
-use crate::measure::MeasureError;
-use crate::measure::book::{Book, Shock, VolShock};
 
 /// Trading days per year used to turn elapsed days into years.
 const DAYS_PER_YEAR: f64 = 252.0;
-
-/// Why a stress test was refused.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum StressError {
-    /// The book or a shock was invalid.
-    #[error(transparent)]
-    Measure(#[from] MeasureError),
-    /// The TOML did not parse or did not match the format.
-    #[error("stress TOML: {0}")]
-    Toml(String),
-    /// A scenario key has an invalid value.
-    #[error("stress scenario {scenario:?}: key {key} is invalid ({value})")]
-    Key {
-        /// Scenario name.
-        scenario: String,
-        /// The key (dotted path under the scenario).
-        key: String,
-        /// Its value.
-        value: f64,
-    },
-    /// A scenario gives both `vol_rel` and `vol_points`.
-    #[error("stress scenario {scenario:?}: {key} sets both vol_rel and vol_points")]
-    BothVol {
-        /// Scenario name.
-        scenario: String,
-        /// Where (the scenario or `underlyings.NAME`).
-        key: String,
-    },
-    /// A window name that is not built in.
-    #[error("unknown historical window {0:?} (built in: 2008, 2020-03, 2022)")]
-    UnknownWindow(String),
-    /// The return series has no observation inside the window.
-    #[error("return series has no observation in window {0:?}")]
-    EmptyWindow(String),
-    /// A return in the series is not finite or ≤ −100 %.
-    #[error("return series: value on {date} is invalid ({value})")]
-    Return {
-        /// Its date.
-        date: NaiveDate,
-        /// Its value.
-        value: f64,
-    },
-}
 
 /// P&L over a grid of global shocks: `pnl[i][j]` for `spot[i]` and `vol[j]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,8 +76,8 @@ pub fn default_axes() -> (Vec<f64>, Vec<VolShock>) {
 /// no time decay.
 ///
 /// # Errors
-/// [`StressError::Measure`] for an invalid book or shock (named).
-pub fn grid(book: &Book, spot: &[f64], vol: &[VolShock]) -> Result<StressGrid, StressError> {
+/// [`RiskError`] for an invalid book or shock (named).
+pub fn grid(book: &Book, spot: &[f64], vol: &[VolShock]) -> Result<StressGrid, RiskError> {
     book.validate()?;
     let base = book.value();
     let mut pnl = Vec::with_capacity(spot.len());
@@ -168,8 +123,8 @@ impl Default for FlashCrash {
 /// P&L of a [`FlashCrash`] (instantaneous, no time decay).
 ///
 /// # Errors
-/// [`StressError::Measure`] for an invalid book or shock.
-pub fn flash_crash(book: &Book, crash: &FlashCrash) -> Result<f64, StressError> {
+/// [`RiskError`] for an invalid book or shock.
+pub fn flash_crash(book: &Book, crash: &FlashCrash) -> Result<f64, RiskError> {
     book.validate()?;
     let shock = Shock {
         spot: crash.gap,
@@ -195,17 +150,17 @@ impl HistoricalWindow {
     /// A built-in window by name: `2008`, `2020-03`, `2022` (see the module table).
     ///
     /// # Errors
-    /// [`StressError::UnknownWindow`].
-    pub fn builtin(name: &str) -> Result<Self, StressError> {
+    /// [`RiskError::UnknownWindow`].
+    pub fn builtin(name: &str) -> Result<Self, RiskError> {
         let (a, b) = match name {
             "2008" => ((2008, 9, 15), (2008, 11, 20)),
             "2020-03" => ((2020, 2, 20), (2020, 3, 23)),
             "2022" => ((2022, 1, 3), (2022, 10, 12)),
-            _ => return Err(StressError::UnknownWindow(name.to_owned())),
+            _ => return Err(RiskError::UnknownWindow(name.to_owned())),
         };
         let d = |(y, m, dd): (i32, u32, u32)| {
             NaiveDate::from_ymd_opt(y, m, dd)
-                .ok_or_else(|| StressError::UnknownWindow(name.to_owned()))
+                .ok_or_else(|| RiskError::UnknownWindow(name.to_owned()))
         };
         Ok(Self {
             name: name.to_owned(),
@@ -238,13 +193,13 @@ pub struct Replay {
 /// the book is revalued on each day. `series` need not be sorted.
 ///
 /// # Errors
-/// [`StressError`] for an invalid book, an invalid return or a window without data.
+/// [`RiskError`] for an invalid book, an invalid return or a window without data.
 pub fn replay(
     book: &Book,
     window: &HistoricalWindow,
     series: &[(NaiveDate, f64)],
     vol: VolShock,
-) -> Result<Replay, StressError> {
+) -> Result<Replay, RiskError> {
     book.validate()?;
     let mut days: Vec<(NaiveDate, f64)> = series
         .iter()
@@ -252,7 +207,7 @@ pub fn replay(
         .filter(|(d, _)| *d >= window.start && *d <= window.end)
         .collect();
     if days.is_empty() {
-        return Err(StressError::EmptyWindow(window.name.clone()));
+        return Err(RiskError::EmptyWindow(window.name.clone()));
     }
     days.sort_by_key(|(d, _)| *d);
     let base = book.value();
@@ -261,7 +216,7 @@ pub fn replay(
     let mut last = 0.0;
     for (i, &(date, r)) in days.iter().enumerate() {
         if !(r.is_finite() && r > -1.0) {
-            return Err(StressError::Return { date, value: r });
+            return Err(RiskError::DatedReturn { date, value: r });
         }
         growth *= 1.0 + r;
         let shock = Shock {
@@ -343,8 +298,8 @@ impl Scenario {
     /// The book's P&L under this scenario.
     ///
     /// # Errors
-    /// [`StressError::Measure`] for an invalid book.
-    pub fn pnl(&self, book: &Book) -> Result<f64, StressError> {
+    /// [`RiskError`] for an invalid book.
+    pub fn pnl(&self, book: &Book) -> Result<f64, RiskError> {
         book.validate()?;
         Ok(book.pnl(&|u| self.shock_for(u)))
     }
@@ -356,9 +311,9 @@ fn vol_of(
     rel: Option<f64>,
     pts: Option<f64>,
     fallback: VolShock,
-) -> Result<VolShock, StressError> {
+) -> Result<VolShock, RiskError> {
     match (rel, pts) {
-        (Some(_), Some(_)) => Err(StressError::BothVol {
+        (Some(_), Some(_)) => Err(RiskError::BothVol {
             scenario: scenario.to_owned(),
             key: at.to_owned(),
         }),
@@ -368,11 +323,11 @@ fn vol_of(
     }
 }
 
-fn check_key(scenario: &str, key: String, value: f64, ok: bool) -> Result<(), StressError> {
+fn check_key(scenario: &str, key: String, value: f64, ok: bool) -> Result<(), RiskError> {
     if value.is_finite() && ok {
         Ok(())
     } else {
-        Err(StressError::Key {
+        Err(RiskError::ScenarioKey {
             scenario: scenario.to_owned(),
             key,
             value,
@@ -385,9 +340,12 @@ fn check_key(scenario: &str, key: String, value: f64, ok: bool) -> Result<(), St
 /// must be > −1, `vol_rel` > −1, `days` ≥ 0, all finite.
 ///
 /// # Errors
-/// [`StressError::Toml`], [`StressError::Key`] or [`StressError::BothVol`].
-pub fn scenarios_from_toml(text: &str) -> Result<Vec<Scenario>, StressError> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| StressError::Toml(e.to_string()))?;
+/// [`RiskError::Toml`], [`RiskError::ScenarioKey`] or [`RiskError::BothVol`].
+pub fn scenarios_from_toml(text: &str) -> Result<Vec<Scenario>, RiskError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| RiskError::Toml {
+        document: "stress TOML",
+        reason: e.to_string(),
+    })?;
     let mut out = Vec::with_capacity(raw.scenario.len());
     for s in raw.scenario {
         let n = s.name.as_str();
@@ -447,7 +405,7 @@ mod tests {
         let e = scenarios_from_toml("[[scenario]]\nname = \"a\"\nspot = -1.5\n").unwrap_err();
         assert_eq!(
             e,
-            StressError::Key {
+            RiskError::ScenarioKey {
                 scenario: "a".into(),
                 key: "spot".into(),
                 value: -1.5
@@ -456,14 +414,14 @@ mod tests {
         let e = scenarios_from_toml("[[scenario]]\nname = \"b\"\n[scenario.underlyings.X]\nvol_rel = 0.1\nvol_points = 0.1\n").unwrap_err();
         assert_eq!(
             e,
-            StressError::BothVol {
+            RiskError::BothVol {
                 scenario: "b".into(),
                 key: "underlyings.X".into()
             }
         );
         let e = scenarios_from_toml("[[scenario]]\nname = \"c\"\nspott = 0.1\n").unwrap_err();
         assert!(
-            matches!(e, StressError::Toml(ref m) if m.contains("spott")),
+            matches!(e, RiskError::Toml { ref reason, .. } if reason.contains("spott")),
             "{e}"
         );
     }
@@ -476,7 +434,7 @@ mod tests {
         );
         assert_eq!(
             HistoricalWindow::builtin("1987"),
-            Err(StressError::UnknownWindow("1987".into()))
+            Err(RiskError::UnknownWindow("1987".into()))
         );
     }
 }

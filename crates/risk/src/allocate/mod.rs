@@ -8,39 +8,9 @@
 //! r_p,t = Σ_k w_{t,k} r_{t,k} and w_{t+1,k} = w_{t,k}(1 + r_{t,k}) / (1 + r_p,t).
 //! The first allocation uses periods `0..window` and applies from period `window`.
 
-use crate::optimize::{OptimizeError, moments::sample_covariance, risk_budget_weights};
+use crate::RiskError;
+use crate::optimize::{moments::sample_covariance, risk_budget_weights};
 use nalgebra::{DMatrix, DVector};
-
-/// Errors of the allocation module.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum AllocateError {
-    /// A parameter is out of range.
-    #[error("parameter `{name}` = {value} is invalid ({expected})")]
-    InvalidParameter {
-        /// Parameter name.
-        name: &'static str,
-        /// Value given.
-        value: f64,
-        /// The valid range.
-        expected: &'static str,
-    },
-    /// The return streams hold a NaN or an infinity.
-    #[error("returns: non-finite value at period {period}, stream {stream}")]
-    NonFinite {
-        /// Row.
-        period: usize,
-        /// Column.
-        stream: usize,
-    },
-    /// The risk-budget optimisation at a rebalance failed.
-    #[error("rebalance at period {period}: {source}")]
-    Optimize {
-        /// Period of the rebalance.
-        period: usize,
-        /// The underlying error.
-        source: OptimizeError,
-    },
-}
 
 /// The path of a risk-budgeted allocation.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,33 +31,35 @@ pub fn risk_budgeted(
     budgets: &DVector<f64>,
     window: usize,
     rebalance_every: usize,
-) -> Result<Allocation, AllocateError> {
+) -> Result<Allocation, RiskError> {
     let (t, k) = returns.shape();
     if k == 0 || budgets.len() != k {
-        return Err(AllocateError::InvalidParameter {
+        return Err(RiskError::InvalidInput {
             name: "budgets",
             value: budgets.len() as f64,
             expected: "one budget per return stream (columns of returns)",
         });
     }
     if window < 2 || window >= t {
-        return Err(AllocateError::InvalidParameter {
+        return Err(RiskError::InvalidInput {
             name: "window",
             value: window as f64,
             expected: "2 <= window < number of periods",
         });
     }
     if rebalance_every == 0 {
-        return Err(AllocateError::InvalidParameter {
+        return Err(RiskError::InvalidInput {
             name: "rebalance_every",
             value: 0.0,
             expected: ">= 1",
         });
     }
     if let Some(idx) = returns.iter().position(|x| !x.is_finite()) {
-        return Err(AllocateError::NonFinite {
-            period: idx % t,
-            stream: idx / t,
+        return Err(RiskError::NonFiniteCell {
+            what: "returns",
+            row: idx % t,
+            col: idx / t,
+            value: returns[idx],
         });
     }
     let m = t - window;
@@ -97,7 +69,10 @@ pub fn risk_budgeted(
     let mut w = DVector::zeros(k);
     for (row, period) in (window..t).enumerate() {
         if row % rebalance_every == 0 {
-            let wrap = |source| AllocateError::Optimize { period, source };
+            let wrap = |source| RiskError::Rebalance {
+                period,
+                source: Box::new(source),
+            };
             let cov = sample_covariance(&returns.rows(period - window, window).into_owned())
                 .map_err(wrap)?;
             w = risk_budget_weights(&cov, budgets).map_err(wrap)?;
@@ -150,7 +125,7 @@ mod tests {
         // constant streams: zero variance, typed error naming the rebalance period
         assert!(matches!(
             risk_budgeted(&r, &b, 5, 1),
-            Err(AllocateError::Optimize { period: 5, .. })
+            Err(RiskError::Rebalance { period: 5, .. })
         ));
     }
 }

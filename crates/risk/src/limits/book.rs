@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use thetalab_core::{InstrumentId, Ticker};
 
-use super::{BookGreeks, LimitsError, SectorId, StrategyId};
+use super::{BookGreeks, RiskError, SectorId, StrategyId};
 
 /// One open position.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,11 +78,11 @@ pub struct BookState {
     pub(crate) returns: HashMap<Ticker, Box<[f64]>>,
 }
 
-fn check_equity(name: &'static str, value: f64) -> Result<f64, LimitsError> {
+fn check_equity(name: &'static str, value: f64) -> Result<f64, RiskError> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(LimitsError::InvalidInput {
+        Err(RiskError::InvalidInput {
             name,
             value,
             expected: "finite and > 0",
@@ -92,7 +92,7 @@ fn check_equity(name: &'static str, value: f64) -> Result<f64, LimitsError> {
 
 impl BookState {
     /// An empty book with `equity` (> 0), which is also the peak and the day start.
-    pub fn new(equity: f64) -> Result<BookState, LimitsError> {
+    pub fn new(equity: f64) -> Result<BookState, RiskError> {
         let equity = check_equity("equity", equity)?;
         Ok(BookState {
             equity,
@@ -103,7 +103,7 @@ impl BookState {
     }
 
     /// Marks equity (> 0); raises the peak when exceeded.
-    pub fn set_equity(&mut self, equity: f64) -> Result<(), LimitsError> {
+    pub fn set_equity(&mut self, equity: f64) -> Result<(), RiskError> {
         self.equity = check_equity("equity", equity)?;
         self.peak_equity = self.peak_equity.max(equity);
         Ok(())
@@ -145,23 +145,23 @@ impl BookState {
     }
 
     /// Adds or replaces the position in `p.instrument`; a zero quantity removes it.
-    pub fn upsert(&mut self, p: Position) -> Result<(), LimitsError> {
+    pub fn upsert(&mut self, p: Position) -> Result<(), RiskError> {
         if !p.qty.is_finite() {
-            return Err(LimitsError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "position.qty",
                 value: p.qty,
                 expected: "finite",
             });
         }
         if !(p.unit_exposure.is_finite() && p.unit_exposure >= 0.0) {
-            return Err(LimitsError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "position.unit_exposure",
                 value: p.unit_exposure,
                 expected: "finite and >= 0",
             });
         }
         if !p.unit_greeks.is_finite() {
-            return Err(LimitsError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "position.unit_greeks",
                 value: f64::NAN,
                 expected: "finite",
@@ -267,8 +267,8 @@ impl BookState {
         symbol: Ticker,
         returns: &[f64],
         window: usize,
-    ) -> Result<(), LimitsError> {
-        let bad = |reason: String| LimitsError::BadReturns {
+    ) -> Result<(), RiskError> {
+        let bad = |reason: String| RiskError::BadReturns {
             symbol: symbol.as_str().to_string(),
             reason,
         };

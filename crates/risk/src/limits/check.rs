@@ -4,8 +4,8 @@ use thetalab_core::{Clock, Timestamp};
 
 use super::book::dot;
 use super::{
-    BookState, CircuitBreaker, Decision, Limit, LimitNumbers, LimitsConfig, LimitsError, Order,
-    OrderIntent, RiskPolicy,
+    BookState, CircuitBreaker, Decision, Limit, LimitNumbers, LimitsConfig, Order, OrderIntent,
+    RiskError, RiskPolicy,
 };
 
 /// One logged decision.
@@ -65,7 +65,7 @@ const QTY_SLACK: f64 = 1e-9;
 
 impl<C: Clock> PreTradeCheck<C> {
     /// A check with a validated `config`, reading the time from `clock`.
-    pub fn new(config: LimitsConfig, clock: C) -> Result<PreTradeCheck<C>, LimitsError> {
+    pub fn new(config: LimitsConfig, clock: C) -> Result<PreTradeCheck<C>, RiskError> {
         config.validate()?;
         let breaker =
             CircuitBreaker::new(config.max_consecutive_errors, config.max_consecutive_losses);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::LimitsError;
+use super::RiskError;
 
 /// Every limit of the pre-trade check; `None` turns a limit off. Fractions are of equity
 /// (current equity for exposures, day-start equity for the daily loss, peak equity for
@@ -14,7 +14,7 @@ use super::LimitsError;
 /// let cfg = LimitsConfig::from_toml("sector_exposure = 0.3\ndelta_cap = 500.0")?;
 /// assert_eq!(cfg.sector_exposure, Some(0.3));
 /// assert_eq!(cfg.max_correlation, Some(0.7)); // default kept
-/// # Ok::<(), thetalab_risk::limits::LimitsError>(())
+/// # Ok::<(), thetalab_risk::RiskError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -99,17 +99,19 @@ impl LimitsConfig {
     }
 
     /// Parses and validates TOML.
-    pub fn from_toml(text: &str) -> Result<LimitsConfig, LimitsError> {
-        let cfg: LimitsConfig =
-            toml::from_str(text).map_err(|e| LimitsError::Config(e.to_string()))?;
+    pub fn from_toml(text: &str) -> Result<LimitsConfig, RiskError> {
+        let cfg: LimitsConfig = toml::from_str(text).map_err(|e| RiskError::Toml {
+            document: "limits config",
+            reason: e.to_string(),
+        })?;
         cfg.validate()?;
         Ok(cfg)
     }
 
     /// Checks every field.
-    pub fn validate(&self) -> Result<(), LimitsError> {
+    pub fn validate(&self) -> Result<(), RiskError> {
         let nonneg = |name: &'static str, v: Option<f64>| match v {
-            Some(x) if !(x.is_finite() && x >= 0.0) => Err(LimitsError::InvalidInput {
+            Some(x) if !(x.is_finite() && x >= 0.0) => Err(RiskError::InvalidInput {
                 name,
                 value: x,
                 expected: "finite and >= 0",
@@ -128,21 +130,21 @@ impl LimitsConfig {
         if let Some(c) = self.max_correlation
             && !(c.is_finite() && (-1.0..=1.0).contains(&c))
         {
-            return Err(LimitsError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "max_correlation",
                 value: c,
                 expected: "in [-1, 1]",
             });
         }
         if self.correlation_window < 3 {
-            return Err(LimitsError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "correlation_window",
                 value: self.correlation_window as f64,
                 expected: ">= 3",
             });
         }
         if !(self.lot.is_finite() && self.lot > 0.0) {
-            return Err(LimitsError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "lot",
                 value: self.lot,
                 expected: "finite and > 0",

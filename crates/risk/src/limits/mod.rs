@@ -34,34 +34,7 @@ pub use order::{BookGreeks, Order, OrderIntent, SectorId, StrategyId};
 
 use std::fmt;
 
-use thiserror::Error;
-
-/// Bad input to the limits module; each variant names the input at fault.
-#[derive(Debug, Clone, PartialEq, Error)]
-#[non_exhaustive]
-pub enum LimitsError {
-    /// A numeric field outside its allowed range (or not finite).
-    #[error("invalid {name} = {value}: {expected}")]
-    InvalidInput {
-        /// The field, e.g. `"config.sector_exposure"`.
-        name: &'static str,
-        /// The value given.
-        value: f64,
-        /// What was expected.
-        expected: &'static str,
-    },
-    /// A return series of the wrong length or without variance.
-    #[error("returns for {symbol}: {reason}")]
-    BadReturns {
-        /// The symbol whose series was given.
-        symbol: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A limits configuration that is not valid TOML for [`LimitsConfig`].
-    #[error("limits config: {0}")]
-    Config(String),
-}
+use crate::RiskError;
 
 /// Which limit decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

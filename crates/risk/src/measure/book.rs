@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 use thetalab_pricing::{OptionInputs, bsm};
 
-use super::MeasureError;
+use super::RiskError;
 
 /// An option position: `qty` contracts (negative = short) of `multiplier` units each.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,24 +105,27 @@ impl Shock {
     /// Checks that the shock is finite, `spot > −1` and `dt ≥ 0`.
     ///
     /// # Errors
-    /// [`MeasureError::Parameter`] naming the field.
-    pub fn validate(&self) -> Result<(), MeasureError> {
+    /// [`RiskError::InvalidInput`] naming the field.
+    pub fn validate(&self) -> Result<(), RiskError> {
         if !(self.spot.is_finite() && self.spot > -1.0) {
-            return Err(MeasureError::Parameter {
+            return Err(RiskError::InvalidInput {
                 name: "spot shock",
+                expected: "finite and > -1",
                 value: self.spot,
             });
         }
         let v = self.vol.value();
         if !v.is_finite() {
-            return Err(MeasureError::Parameter {
+            return Err(RiskError::InvalidInput {
                 name: "vol shock",
+                expected: "finite",
                 value: v,
             });
         }
         if !(self.dt.is_finite() && self.dt >= 0.0) {
-            return Err(MeasureError::Parameter {
+            return Err(RiskError::InvalidInput {
                 name: "dt",
+                expected: "finite and >= 0",
                 value: self.dt,
             });
         }
@@ -139,13 +142,13 @@ impl Book {
     /// non-negative time and volatility, finite rates.
     ///
     /// # Errors
-    /// [`MeasureError::Position`] naming the position index and field (options first,
+    /// [`RiskError::Position`] naming the position index and field (options first,
     /// then stocks, each indexed within its own list).
-    pub fn validate(&self) -> Result<(), MeasureError> {
+    pub fn validate(&self) -> Result<(), RiskError> {
         for (index, p) in self.options.iter().enumerate() {
             let o = &p.inputs;
             let bad = |field, value| {
-                Err(MeasureError::Position {
+                Err(RiskError::Position {
                     index,
                     field,
                     value,
@@ -178,14 +181,14 @@ impl Book {
         }
         for (index, p) in self.stocks.iter().enumerate() {
             if !positive_finite(p.spot) {
-                return Err(MeasureError::Position {
+                return Err(RiskError::Position {
                     index,
                     field: "stock spot",
                     value: p.spot,
                 });
             }
             if !p.shares.is_finite() {
-                return Err(MeasureError::Position {
+                return Err(RiskError::Position {
                     index,
                     field: "shares",
                     value: p.shares,
@@ -296,7 +299,7 @@ mod tests {
         b.options[0].inputs.sigma = -0.1;
         assert_eq!(
             b.validate(),
-            Err(MeasureError::Position {
+            Err(RiskError::Position {
                 index: 0,
                 field: "sigma",
                 value: -0.1
@@ -306,7 +309,7 @@ mod tests {
         b.stocks[0].spot = 0.0;
         assert_eq!(
             b.validate(),
-            Err(MeasureError::Position {
+            Err(RiskError::Position {
                 index: 0,
                 field: "stock spot",
                 value: 0.0

@@ -32,7 +32,8 @@ use rayon::prelude::*;
 
 use super::book::{Book, Shock, VolShock};
 use super::rng::Xoshiro256pp;
-use super::{MeasureError, check_alpha, historical_in_place};
+use super::{check_alpha, historical_in_place};
+use crate::RiskError;
 
 /// Paths per chunk (one PRNG stream each).
 pub const CHUNK: usize = 1024;
@@ -62,45 +63,48 @@ pub struct McVar {
 }
 
 /// The Cholesky factor of a validated covariance.
-fn cholesky(mu: &DVector<f64>, cov: &DMatrix<f64>) -> Result<DMatrix<f64>, MeasureError> {
+fn cholesky(mu: &DVector<f64>, cov: &DMatrix<f64>) -> Result<DMatrix<f64>, RiskError> {
     let n = mu.len();
     if n == 0 {
-        return Err(MeasureError::Dimension {
+        return Err(RiskError::DimensionMismatch {
             what: "mean vector",
             expected: 1,
-            got: 0,
+            found: 0,
         });
     }
     if cov.nrows() != n || cov.ncols() != n {
-        return Err(MeasureError::Dimension {
+        return Err(RiskError::DimensionMismatch {
             what: "covariance rows and columns",
             expected: n,
-            got: cov.nrows().max(cov.ncols()),
+            found: cov.nrows().max(cov.ncols()),
         });
     }
     if let Some(&value) = mu.iter().find(|v| !v.is_finite()) {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "mean vector",
+            expected: "finite values",
             value,
         });
     }
     if let Some(&value) = cov.iter().find(|v| !v.is_finite()) {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "covariance",
+            expected: "finite values",
             value,
         });
     }
     cov.clone()
         .cholesky()
         .map(|c| c.unpack())
-        .ok_or(MeasureError::NotPositiveDefinite)
+        .ok_or(RiskError::NotPositiveDefinite { what: "covariance" })
 }
 
-fn check_spec(spec: &McSpec) -> Result<(), MeasureError> {
+fn check_spec(spec: &McSpec) -> Result<(), RiskError> {
     check_alpha(spec.alpha)?;
     if spec.paths == 0 {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "paths",
+            expected: ">= 1",
             value: 0.0,
         });
     }
@@ -129,27 +133,28 @@ fn summarise(mut pnl: Vec<f64>, alpha: f64) -> McVar {
 /// currency amounts it is currency.
 ///
 /// # Errors
-/// [`MeasureError`] for mismatched sizes, non-finite inputs, a covariance that is not
+/// [`RiskError`] for mismatched sizes, non-finite inputs, a covariance that is not
 /// positive definite, zero paths or a bad `alpha`.
 pub fn linear_var(
     mu: &DVector<f64>,
     cov: &DMatrix<f64>,
     weights: &DVector<f64>,
     spec: &McSpec,
-) -> Result<McVar, MeasureError> {
+) -> Result<McVar, RiskError> {
     check_spec(spec)?;
     let l = cholesky(mu, cov)?;
     let n = mu.len();
     if weights.len() != n {
-        return Err(MeasureError::Dimension {
+        return Err(RiskError::DimensionMismatch {
             what: "weights",
             expected: n,
-            got: weights.len(),
+            found: weights.len(),
         });
     }
     if let Some(&value) = weights.iter().find(|v| !v.is_finite()) {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "weights",
+            expected: "finite values",
             value,
         });
     }
@@ -172,17 +177,18 @@ pub fn linear_var(
 /// the `N × chunk` block of normals.
 ///
 /// # Errors
-/// [`MeasureError`] for mismatched sizes, non-finite inputs, a covariance that is not
+/// [`RiskError`] for mismatched sizes, non-finite inputs, a covariance that is not
 /// positive definite or zero paths.
 pub fn simulate_returns(
     mu: &DVector<f64>,
     cov: &DMatrix<f64>,
     paths: usize,
     seed: u64,
-) -> Result<DMatrix<f64>, MeasureError> {
+) -> Result<DMatrix<f64>, RiskError> {
     if paths == 0 {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "paths",
+            expected: ">= 1",
             value: 0.0,
         });
     }
@@ -213,7 +219,7 @@ pub fn simulate_returns(
 /// unchanged; the P&L is `value(path) − value(now)` in currency.
 ///
 /// # Errors
-/// [`MeasureError`] for an invalid book, a position whose underlying is not in `names`,
+/// [`RiskError`] for an invalid book, a position whose underlying is not in `names`,
 /// the errors of [`simulate_returns`], a negative horizon or a bad `alpha`.
 pub fn book_var(
     book: &Book,
@@ -222,25 +228,26 @@ pub fn book_var(
     cov: &DMatrix<f64>,
     horizon: f64,
     spec: &McSpec,
-) -> Result<McVar, MeasureError> {
+) -> Result<McVar, RiskError> {
     check_spec(spec)?;
     book.validate()?;
     if names.len() != mu.len() {
-        return Err(MeasureError::Dimension {
+        return Err(RiskError::DimensionMismatch {
             what: "underlying names",
             expected: mu.len(),
-            got: names.len(),
+            found: names.len(),
         });
     }
     if !(horizon.is_finite() && horizon >= 0.0) {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "horizon",
+            expected: "finite and >= 0",
             value: horizon,
         });
     }
     for u in book.underlyings() {
         if !names.contains(&u.as_str()) {
-            return Err(MeasureError::UnknownUnderlying(u));
+            return Err(RiskError::UnknownUnderlying(u));
         }
     }
     let sims = simulate_returns(mu, cov, spec.paths, spec.seed)?;
@@ -303,13 +310,13 @@ mod tests {
         };
         assert_eq!(
             linear_var(&mu, &cov, &w, &spec),
-            Err(MeasureError::NotPositiveDefinite)
+            Err(RiskError::NotPositiveDefinite { what: "covariance" })
         );
         let w3 = DVector::from_vec(vec![1.0, 0.0, 0.0]);
         let cov = DMatrix::identity(2, 2);
         assert!(matches!(
             linear_var(&mu, &cov, &w3, &spec),
-            Err(MeasureError::Dimension {
+            Err(RiskError::DimensionMismatch {
                 what: "weights",
                 ..
             })

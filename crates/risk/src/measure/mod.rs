@@ -28,68 +28,8 @@ pub mod book;
 pub mod mc;
 pub mod rng;
 
+use crate::RiskError;
 use thetalab_pricing::normal;
-use thiserror::Error;
-
-/// Why a risk measure was refused.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum MeasureError {
-    /// `alpha` is not in (0, 1).
-    #[error("alpha (tail probability) must lie in (0, 1), got {0}")]
-    Alpha(f64),
-    /// Too few observations.
-    #[error("{what} needs at least {needed} returns, got {len}")]
-    TooFewReturns {
-        /// The measure asking.
-        what: &'static str,
-        /// Returns given.
-        len: usize,
-        /// Returns needed.
-        needed: usize,
-    },
-    /// A return is NaN or infinite.
-    #[error("return at index {index} is not finite ({value})")]
-    NonFinite {
-        /// Index in the series.
-        index: usize,
-        /// The value.
-        value: f64,
-    },
-    /// A distribution parameter is invalid (named).
-    #[error("parameter {name} is invalid: {value}")]
-    Parameter {
-        /// Its name.
-        name: &'static str,
-        /// Its value.
-        value: f64,
-    },
-    /// Vectors or matrices of mismatched sizes.
-    #[error("{what}: expected length {expected}, got {got}")]
-    Dimension {
-        /// Which input.
-        what: &'static str,
-        /// Expected size.
-        expected: usize,
-        /// Size given.
-        got: usize,
-    },
-    /// The covariance matrix is not positive definite (Cholesky failed).
-    #[error("covariance matrix is not positive definite")]
-    NotPositiveDefinite,
-    /// An option book was invalid (named position and field).
-    #[error("book position {index}: {field} is invalid ({value})")]
-    Position {
-        /// Index of the position in its list.
-        index: usize,
-        /// The field at fault.
-        field: &'static str,
-        /// Its value.
-        value: f64,
-    },
-    /// A position refers to an underlying that the simulation does not have.
-    #[error("position refers to underlying {0:?}, absent from the simulated assets")]
-    UnknownUnderlying(String),
-}
 
 /// VaR and CVaR at one tail probability, as positive losses.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,24 +40,32 @@ pub struct VarCvar {
     pub cvar: f64,
 }
 
-pub(crate) fn check_alpha(alpha: f64) -> Result<(), MeasureError> {
+pub(crate) fn check_alpha(alpha: f64) -> Result<(), RiskError> {
     if alpha > 0.0 && alpha < 1.0 {
         Ok(())
     } else {
-        Err(MeasureError::Alpha(alpha))
+        Err(RiskError::InvalidInput {
+            name: "alpha",
+            value: alpha,
+            expected: "a tail probability in (0, 1)",
+        })
     }
 }
 
-fn check_returns(r: &[f64], what: &'static str, needed: usize) -> Result<(), MeasureError> {
+fn check_returns(r: &[f64], what: &'static str, needed: usize) -> Result<(), RiskError> {
     if r.len() < needed {
-        return Err(MeasureError::TooFewReturns {
-            what,
+        return Err(RiskError::TooFewObservations {
+            name: what,
             len: r.len(),
-            needed,
+            min: needed,
         });
     }
     if let Some((index, &value)) = r.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(MeasureError::NonFinite { index, value });
+        return Err(RiskError::NonFinite {
+            what: "returns",
+            index,
+            value,
+        });
     }
     Ok(())
 }
@@ -134,8 +82,8 @@ pub(crate) fn tail_count(alpha: f64, n: usize) -> usize {
 /// conventions). O(n) selection, no full sort.
 ///
 /// # Errors
-/// [`MeasureError`] for a bad `alpha`, an empty or non-finite series.
-pub fn historical(returns: &[f64], alpha: f64) -> Result<VarCvar, MeasureError> {
+/// [`RiskError`] for a bad `alpha`, an empty or non-finite series.
+pub fn historical(returns: &[f64], alpha: f64) -> Result<VarCvar, RiskError> {
     check_alpha(alpha)?;
     check_returns(returns, "historical VaR", 1)?;
     let mut v = returns.to_vec();
@@ -161,18 +109,20 @@ pub(crate) fn historical_in_place(v: &mut [f64], alpha: f64) -> VarCvar {
 /// 2005, Example 2.14).
 ///
 /// # Errors
-/// [`MeasureError`] for a bad `alpha`, a non-finite mean or a negative/non-finite σ.
-pub fn normal_var(mean: f64, sd: f64, alpha: f64) -> Result<VarCvar, MeasureError> {
+/// [`RiskError`] for a bad `alpha`, a non-finite mean or a negative/non-finite σ.
+pub fn normal_var(mean: f64, sd: f64, alpha: f64) -> Result<VarCvar, RiskError> {
     check_alpha(alpha)?;
     if !mean.is_finite() {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "mean",
+            expected: "finite",
             value: mean,
         });
     }
     if !(sd.is_finite() && sd >= 0.0) {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "sd",
+            expected: "finite and >= 0",
             value: sd,
         });
     }
@@ -195,8 +145,8 @@ fn mean_sd(r: &[f64]) -> (f64, f64) {
 /// (see [`normal_var`]).
 ///
 /// # Errors
-/// [`MeasureError`] for a bad `alpha`, fewer than 2 or non-finite returns.
-pub fn parametric(returns: &[f64], alpha: f64) -> Result<VarCvar, MeasureError> {
+/// [`RiskError`] for a bad `alpha`, fewer than 2 or non-finite returns.
+pub fn parametric(returns: &[f64], alpha: f64) -> Result<VarCvar, RiskError> {
     check_alpha(alpha)?;
     check_returns(returns, "parametric VaR", 2)?;
     let (m, s) = mean_sd(returns);
@@ -220,8 +170,8 @@ pub struct Moments {
 /// series rather than NaN.
 ///
 /// # Errors
-/// [`MeasureError`] for fewer than 2 or non-finite returns.
-pub fn moments(returns: &[f64]) -> Result<Moments, MeasureError> {
+/// [`RiskError`] for fewer than 2 or non-finite returns.
+pub fn moments(returns: &[f64]) -> Result<Moments, RiskError> {
     check_returns(returns, "sample moments", 2)?;
     let n = returns.len() as f64;
     let (mean, sd) = mean_sd(returns);
@@ -253,18 +203,20 @@ pub fn moments(returns: &[f64]) -> Result<Moments, MeasureError> {
 /// with hedge funds", J. Alternative Investments 5 (2002), eq. 3).
 ///
 /// # Errors
-/// [`MeasureError`] for a bad `alpha` or non-finite moments.
-pub fn cornish_fisher_z(alpha: f64, skew: f64, excess_kurtosis: f64) -> Result<f64, MeasureError> {
+/// [`RiskError`] for a bad `alpha` or non-finite moments.
+pub fn cornish_fisher_z(alpha: f64, skew: f64, excess_kurtosis: f64) -> Result<f64, RiskError> {
     check_alpha(alpha)?;
     if !skew.is_finite() {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "skew",
+            expected: "finite",
             value: skew,
         });
     }
     if !excess_kurtosis.is_finite() {
-        return Err(MeasureError::Parameter {
+        return Err(RiskError::InvalidInput {
             name: "excess_kurtosis",
+            expected: "finite",
             value: excess_kurtosis,
         });
     }
@@ -280,8 +232,8 @@ pub fn cornish_fisher_z(alpha: f64, skew: f64, excess_kurtosis: f64) -> Result<f
 /// CVaR of the same simplicity.
 ///
 /// # Errors
-/// [`MeasureError`] for a bad `alpha`, fewer than 2 or non-finite returns.
-pub fn cornish_fisher(returns: &[f64], alpha: f64) -> Result<f64, MeasureError> {
+/// [`RiskError`] for a bad `alpha`, fewer than 2 or non-finite returns.
+pub fn cornish_fisher(returns: &[f64], alpha: f64) -> Result<f64, RiskError> {
     check_alpha(alpha)?;
     let m = moments(returns)?;
     let z = cornish_fisher_z(alpha, m.skew, m.excess_kurtosis)?;
@@ -317,24 +269,31 @@ mod tests {
     fn bad_inputs_are_errors() {
         assert_eq!(
             historical(&[], 0.05),
-            Err(MeasureError::TooFewReturns {
-                what: "historical VaR",
+            Err(RiskError::TooFewObservations {
+                name: "historical VaR",
                 len: 0,
-                needed: 1
+                min: 1
             })
         );
-        assert_eq!(historical(&[0.1], 1.0), Err(MeasureError::Alpha(1.0)));
+        assert_eq!(
+            historical(&[0.1], 1.0),
+            Err(RiskError::InvalidInput {
+                name: "alpha",
+                value: 1.0,
+                expected: "a tail probability in (0, 1)"
+            })
+        );
         assert!(matches!(
             parametric(&[0.1, f64::INFINITY], 0.05),
-            Err(MeasureError::NonFinite { index: 1, .. })
+            Err(RiskError::NonFinite { index: 1, .. })
         ));
         assert!(matches!(
             normal_var(0.0, -1.0, 0.05),
-            Err(MeasureError::Parameter { name: "sd", .. })
+            Err(RiskError::InvalidInput { name: "sd", .. })
         ));
         assert!(matches!(
             cornish_fisher_z(0.05, f64::NAN, 0.0),
-            Err(MeasureError::Parameter { name: "skew", .. })
+            Err(RiskError::InvalidInput { name: "skew", .. })
         ));
     }
 

@@ -11,11 +11,12 @@
 //!    its inverse-variance portfolio, V = w̃ᵀΣw̃ with w̃ ∝ 1/diag(Σ), and the halves split
 //!    the weight as α = 1 − V₁/(V₁+V₂) (López de Prado 2016, §3.3).
 
-use super::{OptimizeError, check_cov};
+use super::check_cov;
+use crate::RiskError;
 use nalgebra::{DMatrix, DVector};
 
 /// HRP weights from a covariance matrix (any scaling; the weights are scale-free).
-pub fn hrp_weights(cov: &DMatrix<f64>) -> Result<DVector<f64>, OptimizeError> {
+pub fn hrp_weights(cov: &DMatrix<f64>) -> Result<DVector<f64>, RiskError> {
     check_cov(cov, None)?;
     let order = quasi_diag_order(cov);
     let mut w = DVector::from_element(cov.nrows(), 1.0);

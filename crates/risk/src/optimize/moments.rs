@@ -3,19 +3,20 @@
 //! (rows = periods, columns = assets). The covariance is the `cov` module's estimator. These match PyPortfolioOpt's
 //! `mean_historical_return(compounding=False)` and `sample_cov`.
 
-use super::{OptimizeError, check_finite};
+use super::check_finite;
+use crate::RiskError;
 use crate::cov;
 use nalgebra::{DMatrix, DVector};
 
 /// Trading periods per year used to annualise daily moments.
 pub const PERIODS_PER_YEAR: f64 = cov::TRADING_DAYS;
 
-fn check_returns(returns: &DMatrix<f64>, min_rows: usize) -> Result<(), OptimizeError> {
+fn check_returns(returns: &DMatrix<f64>, min_rows: usize) -> Result<(), RiskError> {
     if returns.ncols() == 0 || returns.nrows() == 0 {
-        return Err(OptimizeError::Empty { what: "returns" });
+        return Err(RiskError::Empty { what: "returns" });
     }
     if returns.nrows() < min_rows {
-        return Err(OptimizeError::DimensionMismatch {
+        return Err(RiskError::DimensionMismatch {
             what: "returns rows",
             expected: min_rows,
             found: returns.nrows(),
@@ -25,38 +26,38 @@ fn check_returns(returns: &DMatrix<f64>, min_rows: usize) -> Result<(), Optimize
 }
 
 /// Annualised expected returns: μ_i = 252 · (1/T) Σ_t r_{t,i} (arithmetic mean).
-pub fn annualised_mean(returns: &DMatrix<f64>) -> Result<DVector<f64>, OptimizeError> {
+pub fn annualised_mean(returns: &DMatrix<f64>) -> Result<DVector<f64>, RiskError> {
     check_returns(returns, 1)?;
     // arithmetic mean × periods per year (issue 6 convention; PyPortfolioOpt compounding=False)
     Ok(returns.row_mean().transpose() * PERIODS_PER_YEAR)
 }
 
 /// Sample covariance with ddof = 1, unannualised: [`crate::cov::sample`] with factor 1.
-pub fn sample_covariance(returns: &DMatrix<f64>) -> Result<DMatrix<f64>, OptimizeError> {
+pub fn sample_covariance(returns: &DMatrix<f64>) -> Result<DMatrix<f64>, RiskError> {
     let opts = cov::SampleOptions {
         ddof: 1,
         annualisation: 1.0,
     };
-    Ok(cov::sample(returns, &opts)?)
+    cov::sample(returns, &opts)
 }
 
 /// Annualised covariance: [`sample_covariance`] × 252 (issue 6 convention).
-pub fn annualised_covariance(returns: &DMatrix<f64>) -> Result<DMatrix<f64>, OptimizeError> {
+pub fn annualised_covariance(returns: &DMatrix<f64>) -> Result<DMatrix<f64>, RiskError> {
     let opts = cov::SampleOptions {
         ddof: 1,
         annualisation: PERIODS_PER_YEAR,
     };
-    Ok(cov::sample(returns, &opts)?)
+    cov::sample(returns, &opts)
 }
 
 /// Simple returns r_t = p_t / p_{t−1} − 1 from a `T × N` price matrix (gives `T−1` rows).
-pub fn simple_returns(prices: &DMatrix<f64>) -> Result<DMatrix<f64>, OptimizeError> {
+pub fn simple_returns(prices: &DMatrix<f64>) -> Result<DMatrix<f64>, RiskError> {
     if prices.nrows() < 2 || prices.ncols() == 0 {
-        return Err(OptimizeError::Empty { what: "prices" });
+        return Err(RiskError::Empty { what: "prices" });
     }
     check_finite("prices", prices.as_slice())?;
     if let Some(index) = prices.iter().position(|p| *p <= 0.0) {
-        return Err(OptimizeError::InvalidParameter {
+        return Err(RiskError::InvalidInput {
             name: "prices",
             value: prices.as_slice()[index],
             expected: "> 0",
@@ -92,9 +93,10 @@ mod tests {
         r[(1, 1)] = f64::NAN;
         assert!(matches!(
             annualised_mean(&r),
-            Err(OptimizeError::NonFinite {
+            Err(RiskError::NonFinite {
                 what: "returns",
-                index: 4
+                index: 4,
+                ..
             })
         ));
         assert!(simple_returns(&DMatrix::from_row_slice(2, 1, &[1.0, -1.0])).is_err());

@@ -7,7 +7,8 @@
 //! Solved by Newton's method, damped by 1/(1+λ) while the Newton decrement λ > 0.25
 //! (self-concordance, Nesterov 2004 §4.1.5, as Spinu does), to |y_i(Σy)_i − b_i| ≤ 1e-14.
 
-use super::{OptimizeError, check_cov, check_vec};
+use super::{check_cov, check_vec};
+use crate::RiskError;
 use nalgebra::{DMatrix, DVector};
 
 const MAX_ITER: usize = 200;
@@ -16,13 +17,13 @@ const MAX_ITER: usize = 200;
 pub fn risk_contributions(
     cov: &DMatrix<f64>,
     weights: &DVector<f64>,
-) -> Result<DVector<f64>, OptimizeError> {
+) -> Result<DVector<f64>, RiskError> {
     check_cov(cov, None)?;
     check_vec("weights", weights, cov.nrows())?;
     let sw = cov * weights;
     let var = weights.dot(&sw);
     if var <= 0.0 {
-        return Err(OptimizeError::InvalidParameter {
+        return Err(RiskError::InvalidInput {
             name: "weights",
             value: var,
             expected: "portfolio variance > 0",
@@ -32,7 +33,7 @@ pub fn risk_contributions(
 }
 
 /// Equal-risk-contribution weights (budgets 1/n).
-pub fn equal_risk_contribution(cov: &DMatrix<f64>) -> Result<DVector<f64>, OptimizeError> {
+pub fn equal_risk_contribution(cov: &DMatrix<f64>) -> Result<DVector<f64>, RiskError> {
     let n = cov.nrows();
     risk_budget_weights(cov, &DVector::from_element(n, 1.0 / n.max(1) as f64))
 }
@@ -42,12 +43,12 @@ pub fn equal_risk_contribution(cov: &DMatrix<f64>) -> Result<DVector<f64>, Optim
 pub fn risk_budget_weights(
     cov: &DMatrix<f64>,
     budgets: &DVector<f64>,
-) -> Result<DVector<f64>, OptimizeError> {
+) -> Result<DVector<f64>, RiskError> {
     check_cov(cov, None)?;
     let n = cov.nrows();
     check_vec("budgets", budgets, n)?;
     if let Some(i) = budgets.iter().position(|b| *b <= 0.0) {
-        return Err(OptimizeError::InvalidParameter {
+        return Err(RiskError::InvalidInput {
             name: "budgets",
             value: budgets[i],
             expected: "every budget > 0",
@@ -70,7 +71,7 @@ pub fn risk_budget_weights(
         }
         let chol = hess
             .cholesky()
-            .ok_or_else(|| OptimizeError::InvalidCovariance {
+            .ok_or_else(|| RiskError::InvalidCovariance {
                 reason: "not positive semi-definite (Newton Hessian not positive definite)".into(),
             })?;
         let step = chol.solve(&grad);
@@ -87,7 +88,7 @@ pub fn risk_budget_weights(
         }
         y = next;
     }
-    Err(OptimizeError::NoConvergence {
+    Err(RiskError::NoConvergence {
         method: "risk parity (Spinu Newton)",
         iterations: MAX_ITER,
     })

@@ -4,7 +4,8 @@
 //! fractional trading); van K. Tharp, *Trade Your Way to Financial Freedom* (1999),
 //! ch. 14 ("percent risk" model): units = f · equity / (max loss per unit).
 
-use super::{SizingError, finite, positive, unit_fraction};
+use super::{finite, positive, unit_fraction};
+use crate::RiskError;
 
 /// Risk `fraction` of equity per trade (e.g. 0.01–0.02).
 ///
@@ -15,7 +16,7 @@ use super::{SizingError, finite, positive, unit_fraction};
 /// let max_loss = credit_spread_max_loss(5.0, 1.20, 100.0)?;
 /// let qty = FixedFractional::new(0.02)?.quantity(100_000.0, max_loss)?;
 /// assert!((qty - 2_000.0 / 380.0).abs() < 1e-12);
-/// # Ok::<(), thetalab_risk::sizing::SizingError>(())
+/// # Ok::<(), thetalab_risk::RiskError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FixedFractional {
@@ -24,7 +25,7 @@ pub struct FixedFractional {
 
 impl FixedFractional {
     /// A rule risking `fraction` ∈ (0, 1] of equity per trade.
-    pub fn new(fraction: f64) -> Result<FixedFractional, SizingError> {
+    pub fn new(fraction: f64) -> Result<FixedFractional, RiskError> {
         Ok(FixedFractional {
             fraction: unit_fraction("fraction", fraction)?,
         })
@@ -37,7 +38,7 @@ impl FixedFractional {
     }
 
     /// Units (not rounded) such that units × `max_loss_per_unit` = fraction × `equity`.
-    pub fn quantity(&self, equity: f64, max_loss_per_unit: f64) -> Result<f64, SizingError> {
+    pub fn quantity(&self, equity: f64, max_loss_per_unit: f64) -> Result<f64, RiskError> {
         let equity = positive("equity", equity)?;
         let loss = positive("max_loss_per_unit", max_loss_per_unit)?;
         // Tharp (1999) ch. 14: units = f · E / (risk per unit).
@@ -49,16 +50,12 @@ impl FixedFractional {
 ///
 /// Source: Hull, *Options, Futures and Other Derivatives* (10th ed.), §12.1 (bull and
 /// bear spreads): the payoff is bounded by the strike width, less the premium received.
-pub fn credit_spread_max_loss(
-    width: f64,
-    credit: f64,
-    multiplier: f64,
-) -> Result<f64, SizingError> {
+pub fn credit_spread_max_loss(width: f64, credit: f64, multiplier: f64) -> Result<f64, RiskError> {
     let width = positive("width", width)?;
     let credit = finite("credit", credit)?;
     let multiplier = positive("multiplier", multiplier)?;
     if credit < 0.0 || credit >= width {
-        return Err(SizingError::InvalidInput {
+        return Err(RiskError::InvalidInput {
             name: "credit",
             value: credit,
             expected: "in [0, width)",
@@ -70,12 +67,12 @@ pub fn credit_spread_max_loss(
 /// Max loss per spread of a debit vertical (or any long premium): debit × multiplier.
 ///
 /// Source: Hull (10th ed.), §12.1: a bought spread loses at most what was paid.
-pub fn debit_spread_max_loss(debit: f64, multiplier: f64) -> Result<f64, SizingError> {
+pub fn debit_spread_max_loss(debit: f64, multiplier: f64) -> Result<f64, RiskError> {
     Ok(positive("debit", debit)? * positive("multiplier", multiplier)?)
 }
 
 /// Loss per share when a stock position is stopped out: |entry − stop|.
-pub fn stop_max_loss(entry: f64, stop: f64) -> Result<f64, SizingError> {
+pub fn stop_max_loss(entry: f64, stop: f64) -> Result<f64, RiskError> {
     let entry = positive("entry", entry)?;
     let stop = positive("stop", stop)?;
     positive("stop distance", (entry - stop).abs())
@@ -104,11 +101,11 @@ mod tests {
         let ff = FixedFractional::new(0.02).unwrap();
         assert!(matches!(
             ff.quantity(-1.0, 1.0),
-            Err(SizingError::InvalidInput { name: "equity", .. })
+            Err(RiskError::InvalidInput { name: "equity", .. })
         ));
         assert!(matches!(
             ff.quantity(1.0, 0.0),
-            Err(SizingError::InvalidInput {
+            Err(RiskError::InvalidInput {
                 name: "max_loss_per_unit",
                 ..
             })

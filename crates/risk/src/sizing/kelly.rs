@@ -7,7 +7,8 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::{SizingError, finite, positive, unit_fraction};
+use super::{finite, positive, unit_fraction};
+use crate::RiskError;
 
 /// Kelly fraction of a single bet won with probability `p` and paying `b` per unit
 /// staked (net odds): f* = p − (1 − p)/b (Thorp 2006, §2). Negative when the bet has a
@@ -16,11 +17,11 @@ use super::{SizingError, finite, positive, unit_fraction};
 /// ```
 /// let f = thetalab_risk::sizing::kelly_bet(0.6, 1.0)?;
 /// assert!((f - 0.2).abs() < 1e-15);
-/// # Ok::<(), thetalab_risk::sizing::SizingError>(())
+/// # Ok::<(), thetalab_risk::RiskError>(())
 /// ```
-pub fn kelly_bet(p: f64, b: f64) -> Result<f64, SizingError> {
+pub fn kelly_bet(p: f64, b: f64) -> Result<f64, RiskError> {
     if !(p.is_finite() && (0.0..=1.0).contains(&p)) {
-        return Err(SizingError::InvalidInput {
+        return Err(RiskError::InvalidInput {
             name: "p",
             value: p,
             expected: "in [0, 1]",
@@ -33,7 +34,7 @@ pub fn kelly_bet(p: f64, b: f64) -> Result<f64, SizingError> {
 
 /// Kelly leverage for a return with mean excess return `mu` and volatility `sigma` (same
 /// horizon, e.g. both annualised): f* = μ/σ² (Thorp 2006, §7, continuous approximation).
-pub fn kelly_gaussian(mu: f64, sigma: f64) -> Result<f64, SizingError> {
+pub fn kelly_gaussian(mu: f64, sigma: f64) -> Result<f64, RiskError> {
     let mu = finite("mu", mu)?;
     let sigma = positive("sigma", sigma)?;
     // Thorp (2006) §7: f* = (m − r)/s², with mu already in excess of r.
@@ -43,22 +44,24 @@ pub fn kelly_gaussian(mu: f64, sigma: f64) -> Result<f64, SizingError> {
 /// Kelly weights for several assets with mean excess returns `mu` and covariance `cov`:
 /// f* = Σ⁻¹μ (Thorp 2006, §7; Merton 1969's growth-optimal portfolio). Solved by
 /// Cholesky, so `cov` must be symmetric positive definite.
-pub fn kelly_multi(mu: &[f64], cov: &DMatrix<f64>) -> Result<Vec<f64>, SizingError> {
+pub fn kelly_multi(mu: &[f64], cov: &DMatrix<f64>) -> Result<Vec<f64>, RiskError> {
     let n = mu.len();
     if n == 0 {
-        return Err(SizingError::TooFewObservations {
+        return Err(RiskError::TooFewObservations {
             name: "mu",
             len: 0,
             min: 1,
         });
     }
     if cov.nrows() != n || cov.ncols() != n {
-        return Err(SizingError::DimensionMismatch {
-            what: format!(
-                "mu has {n} assets but cov is {}×{}",
-                cov.nrows(),
+        return Err(RiskError::DimensionMismatch {
+            what: "cov (rows and columns, one per asset of mu)",
+            expected: n,
+            found: if cov.nrows() == n {
                 cov.ncols()
-            ),
+            } else {
+                cov.nrows()
+            },
         });
     }
     for &m in mu {
@@ -71,8 +74,8 @@ pub fn kelly_multi(mu: &[f64], cov: &DMatrix<f64>) -> Result<Vec<f64>, SizingErr
         for j in 0..i {
             let (a, b) = (cov[(i, j)], cov[(j, i)]);
             if (a - b).abs() > 1e-12 * a.abs().max(b.abs()).max(1.0) {
-                return Err(SizingError::DimensionMismatch {
-                    what: format!("cov is not symmetric at ({i}, {j})"),
+                return Err(RiskError::InvalidCovariance {
+                    reason: format!("cov is not symmetric at ({i}, {j})"),
                 });
             }
         }
@@ -80,13 +83,13 @@ pub fn kelly_multi(mu: &[f64], cov: &DMatrix<f64>) -> Result<Vec<f64>, SizingErr
     let chol = cov
         .clone()
         .cholesky()
-        .ok_or(SizingError::NotPositiveDefinite)?;
+        .ok_or(RiskError::NotPositiveDefinite { what: "cov" })?;
     // Thorp (2006) §7: F* = C⁻¹ M.
     let f = chol.solve(&DVector::from_column_slice(mu));
     if f.iter().all(|x| x.is_finite()) {
         Ok(f.iter().copied().collect())
     } else {
-        Err(SizingError::NotPositiveDefinite)
+        Err(RiskError::NotPositiveDefinite { what: "cov" })
     }
 }
 
@@ -100,7 +103,7 @@ pub struct FractionalKelly {
 
 impl FractionalKelly {
     /// Kelly scaled by `c` ∈ (0, 1].
-    pub fn new(c: f64) -> Result<FractionalKelly, SizingError> {
+    pub fn new(c: f64) -> Result<FractionalKelly, RiskError> {
         Ok(FractionalKelly {
             c: unit_fraction("kelly fraction", c)?,
         })
@@ -113,17 +116,17 @@ impl FractionalKelly {
     }
 
     /// c × [`kelly_bet`], floored at 0 (no bet without an edge).
-    pub fn bet(&self, p: f64, b: f64) -> Result<f64, SizingError> {
+    pub fn bet(&self, p: f64, b: f64) -> Result<f64, RiskError> {
         Ok((self.c * kelly_bet(p, b)?).max(0.0))
     }
 
     /// c × [`kelly_gaussian`] (signed: a negative mean means short).
-    pub fn gaussian(&self, mu: f64, sigma: f64) -> Result<f64, SizingError> {
+    pub fn gaussian(&self, mu: f64, sigma: f64) -> Result<f64, RiskError> {
         Ok(self.c * kelly_gaussian(mu, sigma)?)
     }
 
     /// c × [`kelly_multi`].
-    pub fn multi(&self, mu: &[f64], cov: &DMatrix<f64>) -> Result<Vec<f64>, SizingError> {
+    pub fn multi(&self, mu: &[f64], cov: &DMatrix<f64>) -> Result<Vec<f64>, RiskError> {
         let mut f = kelly_multi(mu, cov)?;
         f.iter_mut().for_each(|x| *x *= self.c);
         Ok(f)
@@ -182,12 +185,12 @@ mod tests {
         let singular = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
         assert_eq!(
             kelly_multi(&[0.1, 0.1], &singular),
-            Err(SizingError::NotPositiveDefinite)
+            Err(RiskError::NotPositiveDefinite { what: "cov" })
         );
         let cov = DMatrix::from_row_slice(2, 2, &[0.04, 0.0, 0.0, 0.09]);
         assert!(matches!(
             kelly_multi(&[0.1], &cov),
-            Err(SizingError::DimensionMismatch { .. })
+            Err(RiskError::DimensionMismatch { .. })
         ));
         assert!(kelly_multi(&[], &cov).is_err());
         let asym = DMatrix::from_row_slice(2, 2, &[0.04, 0.01, 0.0, 0.09]);

@@ -29,57 +29,14 @@ pub use pipeline::{BaseRule, Multiplier, SizeBreakdown, Sizer, SizingInput};
 pub use streak::{StreakConfig, StreakScaler};
 pub use vol_target::{VolTarget, realised_vol};
 
-use thiserror::Error;
-
-/// Everything that can go wrong when sizing a trade; each variant names the input at fault.
-#[derive(Debug, Clone, PartialEq, Error)]
-#[non_exhaustive]
-pub enum SizingError {
-    /// A numeric input outside its allowed range (or not finite).
-    #[error("invalid {name} = {value}: {expected}")]
-    InvalidInput {
-        /// The parameter's name, e.g. `"equity"`.
-        name: &'static str,
-        /// The value given.
-        value: f64,
-        /// What was expected, e.g. `"finite and > 0"`.
-        expected: &'static str,
-    },
-    /// Too few observations to estimate a statistic.
-    #[error("{name} has {len} observations; at least {min} are needed")]
-    TooFewObservations {
-        /// The series' name, e.g. `"returns"`.
-        name: &'static str,
-        /// Its length.
-        len: usize,
-        /// The minimum length.
-        min: usize,
-    },
-    /// Two inputs whose dimensions do not agree.
-    #[error("dimension mismatch: {what}")]
-    DimensionMismatch {
-        /// Which inputs disagree and how.
-        what: String,
-    },
-    /// A covariance matrix that is not symmetric positive definite.
-    #[error("covariance matrix is not positive definite")]
-    NotPositiveDefinite,
-    /// A pipeline step needs an input that the [`SizingInput`] does not carry.
-    #[error("the {step} step needs {input}, which the sizing input does not carry")]
-    MissingInput {
-        /// The step, e.g. `"vol target (returns)"`.
-        step: &'static str,
-        /// The missing input, e.g. `"returns"`.
-        input: &'static str,
-    },
-}
+use crate::RiskError;
 
 /// Checks that `value` is finite and strictly positive.
-pub(crate) fn positive(name: &'static str, value: f64) -> Result<f64, SizingError> {
+pub(crate) fn positive(name: &'static str, value: f64) -> Result<f64, RiskError> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(SizingError::InvalidInput {
+        Err(RiskError::InvalidInput {
             name,
             value,
             expected: "finite and > 0",
@@ -88,11 +45,11 @@ pub(crate) fn positive(name: &'static str, value: f64) -> Result<f64, SizingErro
 }
 
 /// Checks that `value` is finite.
-pub(crate) fn finite(name: &'static str, value: f64) -> Result<f64, SizingError> {
+pub(crate) fn finite(name: &'static str, value: f64) -> Result<f64, RiskError> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(SizingError::InvalidInput {
+        Err(RiskError::InvalidInput {
             name,
             value,
             expected: "finite",
@@ -101,11 +58,11 @@ pub(crate) fn finite(name: &'static str, value: f64) -> Result<f64, SizingError>
 }
 
 /// Checks that `value` lies in (0, 1].
-pub(crate) fn unit_fraction(name: &'static str, value: f64) -> Result<f64, SizingError> {
+pub(crate) fn unit_fraction(name: &'static str, value: f64) -> Result<f64, RiskError> {
     if value.is_finite() && value > 0.0 && value <= 1.0 {
         Ok(value)
     } else {
-        Err(SizingError::InvalidInput {
+        Err(RiskError::InvalidInput {
             name,
             value,
             expected: "in (0, 1]",

@@ -5,7 +5,7 @@
 //! Deterministic: the same [`SizingInput`] always gives the same [`SizeBreakdown`].
 
 use super::{
-    FixedFractional, FractionalKelly, SizingError, StreakScaler, VolTarget, finite, positive,
+    FixedFractional, FractionalKelly, RiskError, StreakScaler, VolTarget, finite, positive,
 };
 
 /// How the base quantity (before multipliers) is found.
@@ -112,7 +112,7 @@ pub struct SizeBreakdown {
 /// })?;
 /// // 2,000 / 380 = 5.26 spreads × 0.5 = 2.63 → 2.
 /// assert_eq!(out.quantity, 2.0);
-/// # Ok::<(), thetalab_risk::sizing::SizingError>(())
+/// # Ok::<(), thetalab_risk::RiskError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sizer {
@@ -168,23 +168,23 @@ impl Sizer {
         self
     }
 
-    fn validate(&self) -> Result<(), SizingError> {
+    fn validate(&self) -> Result<(), RiskError> {
         if !(self.min_multiplier.is_finite() && self.min_multiplier >= 0.0) {
-            return Err(SizingError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "min_multiplier",
                 value: self.min_multiplier,
                 expected: "finite and >= 0",
             });
         }
         if !(self.max_multiplier.is_finite() && self.max_multiplier >= self.min_multiplier) {
-            return Err(SizingError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "max_multiplier",
                 value: self.max_multiplier,
                 expected: "finite and >= min_multiplier",
             });
         }
         if self.max_quantity.is_nan() || self.max_quantity < 0.0 {
-            return Err(SizingError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "max_quantity",
                 value: self.max_quantity,
                 expected: ">= 0",
@@ -194,9 +194,9 @@ impl Sizer {
         Ok(())
     }
 
-    fn base_quantity(&self, input: &SizingInput<'_>) -> Result<f64, SizingError> {
+    fn base_quantity(&self, input: &SizingInput<'_>) -> Result<f64, RiskError> {
         let need = |v: Option<f64>, name: &'static str, step: &'static str| {
-            v.ok_or(SizingError::MissingInput { step, input: name })
+            v.ok_or(RiskError::MissingInput { step, input: name })
         };
         let equity = positive("equity", input.equity)?;
         match self.base {
@@ -221,7 +221,7 @@ impl Sizer {
             BaseRule::FixedQuantity(q) => {
                 let q = finite("fixed quantity", q)?;
                 if q < 0.0 {
-                    return Err(SizingError::InvalidInput {
+                    return Err(RiskError::InvalidInput {
                         name: "fixed quantity",
                         value: q,
                         expected: ">= 0",
@@ -232,8 +232,8 @@ impl Sizer {
         }
     }
 
-    fn multiplier(m: &Multiplier, input: &SizingInput<'_>) -> Result<f64, SizingError> {
-        let missing = |what| SizingError::MissingInput {
+    fn multiplier(m: &Multiplier, input: &SizingInput<'_>) -> Result<f64, RiskError> {
+        let missing = |what| RiskError::MissingInput {
             step: m.name(),
             input: what,
         };
@@ -251,7 +251,7 @@ impl Sizer {
                 if c.is_finite() && c >= 0.0 {
                     Ok(c)
                 } else {
-                    Err(SizingError::InvalidInput {
+                    Err(RiskError::InvalidInput {
                         name: "constant multiplier",
                         value: c,
                         expected: "finite and >= 0",
@@ -262,14 +262,14 @@ impl Sizer {
     }
 
     /// Sizes one trade.
-    pub fn size(&self, input: &SizingInput<'_>) -> Result<SizeBreakdown, SizingError> {
+    pub fn size(&self, input: &SizingInput<'_>) -> Result<SizeBreakdown, RiskError> {
         self.validate()?;
         let base_quantity = self.base_quantity(input)?;
         let multipliers = self
             .multipliers
             .iter()
             .map(|m| Sizer::multiplier(m, input))
-            .collect::<Result<Vec<f64>, SizingError>>()?;
+            .collect::<Result<Vec<f64>, RiskError>>()?;
         let combined_multiplier = multipliers
             .iter()
             .product::<f64>()
@@ -352,7 +352,7 @@ mod tests {
         };
         assert_eq!(
             sizer.size(&input),
-            Err(SizingError::MissingInput {
+            Err(RiskError::MissingInput {
                 step: "vol target (vix)",
                 input: "vix"
             })
@@ -362,7 +362,7 @@ mod tests {
         ));
         assert!(matches!(
             ff.size(&input),
-            Err(SizingError::MissingInput { .. })
+            Err(RiskError::MissingInput { .. })
         ));
         assert!(ff.clone().lot(0.0).size(&input).is_err());
         assert!(ff.clone().multiplier_bounds(1.0, 0.5).size(&input).is_err());

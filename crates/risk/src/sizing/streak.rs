@@ -10,7 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{SizingError, finite, positive};
+use super::{finite, positive};
+use crate::RiskError;
 
 /// The streak rule's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -45,9 +46,9 @@ impl Default for StreakConfig {
 
 impl StreakConfig {
     /// Checks the fields.
-    pub fn validate(&self) -> Result<(), SizingError> {
+    pub fn validate(&self) -> Result<(), RiskError> {
         if self.loss_streak == 0 || self.win_streak == 0 {
-            return Err(SizingError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: if self.loss_streak == 0 {
                     "loss_streak"
                 } else {
@@ -62,7 +63,7 @@ impl StreakConfig {
         positive("min", self.min)?;
         positive("max", self.max)?;
         if self.max < self.min {
-            return Err(SizingError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "max",
                 value: self.max,
                 expected: ">= min",
@@ -84,7 +85,7 @@ impl StreakConfig {
 /// assert_eq!(s.multiplier(), 0.5);
 /// s.record(3.0)?; // a win ends the losing run
 /// assert_eq!(s.multiplier(), 1.0);
-/// # Ok::<(), thetalab_risk::sizing::SizingError>(())
+/// # Ok::<(), thetalab_risk::RiskError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreakScaler {
@@ -95,7 +96,7 @@ pub struct StreakScaler {
 
 impl StreakScaler {
     /// A scaler with no history.
-    pub fn new(config: StreakConfig) -> Result<StreakScaler, SizingError> {
+    pub fn new(config: StreakConfig) -> Result<StreakScaler, RiskError> {
         config.validate()?;
         Ok(StreakScaler {
             config,
@@ -106,7 +107,7 @@ impl StreakScaler {
 
     /// Records a closed trade's P&L: > 0 a win, < 0 a loss, 0 a scratch that ends both
     /// runs.
-    pub fn record(&mut self, pnl: f64) -> Result<(), SizingError> {
+    pub fn record(&mut self, pnl: f64) -> Result<(), RiskError> {
         let pnl = finite("pnl", pnl)?;
         if pnl > 0.0 {
             self.wins = self.wins.saturating_add(1);

@@ -7,22 +7,23 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{SizingError, positive};
+use super::positive;
+use crate::RiskError;
 
 /// Annualised realised volatility of simple `returns`: the sample standard deviation
 /// (ddof = 1) × √`periods_per_year` (252 for daily bars).
-pub fn realised_vol(returns: &[f64], periods_per_year: f64) -> Result<f64, SizingError> {
+pub fn realised_vol(returns: &[f64], periods_per_year: f64) -> Result<f64, RiskError> {
     let ppy = positive("periods_per_year", periods_per_year)?;
     let n = returns.len();
     if n < 2 {
-        return Err(SizingError::TooFewObservations {
+        return Err(RiskError::TooFewObservations {
             name: "returns",
             len: n,
             min: 2,
         });
     }
     if let Some(&bad) = returns.iter().find(|r| !r.is_finite()) {
-        return Err(SizingError::InvalidInput {
+        return Err(RiskError::InvalidInput {
             name: "returns",
             value: bad,
             expected: "finite",
@@ -43,7 +44,7 @@ pub fn realised_vol(returns: &[f64], periods_per_year: f64) -> Result<f64, Sizin
 /// let vt = VolTarget::new(0.15, 0.0, 2.0)?;
 /// assert!((vt.scale_from_vix(20.0)? - 0.75).abs() < 1e-12); // 15 % / 20 %
 /// assert_eq!(vt.scale_from_vix(5.0)?, 2.0); // 3× capped at 2×
-/// # Ok::<(), thetalab_risk::sizing::SizingError>(())
+/// # Ok::<(), thetalab_risk::RiskError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VolTarget {
@@ -57,7 +58,7 @@ pub struct VolTarget {
 
 impl VolTarget {
     /// A target `target` > 0 with scale bounds 0 ≤ `min_scale` ≤ `max_scale`.
-    pub fn new(target: f64, min_scale: f64, max_scale: f64) -> Result<VolTarget, SizingError> {
+    pub fn new(target: f64, min_scale: f64, max_scale: f64) -> Result<VolTarget, RiskError> {
         let vt = VolTarget {
             target,
             min_scale,
@@ -68,17 +69,17 @@ impl VolTarget {
     }
 
     /// Checks the fields (for values built by struct literal or deserialised).
-    pub fn validate(&self) -> Result<(), SizingError> {
+    pub fn validate(&self) -> Result<(), RiskError> {
         positive("target", self.target)?;
         if !(self.min_scale.is_finite() && self.min_scale >= 0.0) {
-            return Err(SizingError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "min_scale",
                 value: self.min_scale,
                 expected: "finite and >= 0",
             });
         }
         if !(self.max_scale.is_finite() && self.max_scale >= self.min_scale) {
-            return Err(SizingError::InvalidInput {
+            return Err(RiskError::InvalidInput {
                 name: "max_scale",
                 value: self.max_scale,
                 expected: "finite and >= min_scale",
@@ -88,7 +89,7 @@ impl VolTarget {
     }
 
     /// target / `vol` (annualised decimal), clamped to [min_scale, max_scale].
-    pub fn scale_from_vol(&self, vol: f64) -> Result<f64, SizingError> {
+    pub fn scale_from_vol(&self, vol: f64) -> Result<f64, RiskError> {
         self.validate()?;
         let vol = positive("realised vol", vol)?;
         // Harvey et al. (2018) eq. (1): scale = σ_target / σ̂.
@@ -100,13 +101,13 @@ impl VolTarget {
         &self,
         returns: &[f64],
         periods_per_year: f64,
-    ) -> Result<f64, SizingError> {
+    ) -> Result<f64, RiskError> {
         self.scale_from_vol(realised_vol(returns, periods_per_year)?)
     }
 
     /// The scale from a VIX level in index points (20 = 20 % annualised implied vol):
     /// target / (VIX / 100), clamped.
-    pub fn scale_from_vix(&self, vix: f64) -> Result<f64, SizingError> {
+    pub fn scale_from_vix(&self, vix: f64) -> Result<f64, RiskError> {
         let vix = positive("vix", vix)?;
         // VIX is 100 × the 30-day implied volatility (Cboe VIX white paper, 2019).
         self.scale_from_vol(vix / 100.0)

@@ -6,5 +6,7 @@ mod cov;
 mod limits;
 mod measure;
 mod optimize;
+mod props;
+mod qp;
 mod sizing;
 mod stress;

@@ -4,9 +4,10 @@ use nalgebra::{DMatrix, DVector};
 use thetalab_core::OptionRight;
 use thetalab_pricing::OptionInputs;
 use thetalab_pricing::normal;
+use thetalab_risk::RiskError;
+use thetalab_risk::measure;
 use thetalab_risk::measure::book::{Book, OptionPosition, StockPosition};
 use thetalab_risk::measure::mc::{McSpec, book_var, linear_var};
-use thetalab_risk::measure::{self, MeasureError};
 
 /// 20 returns, sorted ascending for the reader: −0.08, −0.05, −0.04, −0.03, −0.02, ….
 const R: [f64; 20] = [
@@ -168,6 +169,6 @@ fn book_var_of_shares_matches_linear_and_options_are_revalued() {
             0.0,
             &spec
         ),
-        Err(MeasureError::UnknownUnderlying("A".into()))
+        Err(RiskError::UnknownUnderlying("A".into()))
     );
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use thetalab_risk::allocate::risk_budgeted;
 use thetalab_risk::optimize::{
     Constraints, MeanVariance, Omega, black_litterman_posterior, equal_risk_contribution,
-    hrp_weights, market_implied_prior, moments, risk_contributions,
+    hrp_weights, idzorek_omega, market_implied_prior, moments, risk_contributions,
 };
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -226,4 +226,54 @@ fn risk_budgeted_allocation_on_real_streams() {
         let w = a.weights.row(p - 120).transpose();
         assert!((risk_contributions(&cov, &w).unwrap() - &b).amax() < 1e-8);
     }
+}
+
+fn fixture(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{DIR}/{name}")).unwrap()).unwrap()
+}
+
+#[test]
+fn black_litterman_idzorek_matches_pypfopt() {
+    // PyPortfolioOpt 1.6.0 BlackLittermanModel(S, pi, P, Q, tau=0.05, omega="idzorek",
+    // view_confidences=[0.6, 0.25, 1.0]) (tests/fixtures/gen_pypfopt_idzorek.py)
+    let g = fixture("pypfopt_idzorek.json");
+    let (_, _, cov) = problem();
+    let prior = market_implied_prior(&cov, &vec_of(&g["w_mkt"]), 2.5, 0.0).unwrap();
+    let p = mat_of(&g["P"]);
+    let conf = vec_of(&g["confidences"]);
+    let om = idzorek_omega(&cov, &p, &conf, 0.05).unwrap();
+    assert_close("omega", &om, &vec_of(&g["omega"]), 1e-15);
+    let post = black_litterman_posterior(
+        &prior,
+        &cov,
+        &p,
+        &vec_of(&g["Q"]),
+        &Omega::Idzorek(conf),
+        0.05,
+    )
+    .unwrap();
+    assert_close("posterior", &post, &vec_of(&g["posterior"]), 1e-10);
+}
+
+#[test]
+fn erc_matches_riskfolio() {
+    // Riskfolio-Lib 7.4.0 Portfolio.rp_optimization(model="Classic", rm="MV", b=None)
+    // through cvxpy 1.9.3 + Clarabel (tests/fixtures/gen_riskfolio.py). Its covariance is
+    // not annualised; ERC weights do not depend on the scale.
+    let g = fixture("riskfolio_golden.json");
+    let (_, _, cov) = problem();
+    let w = equal_risk_contribution(&cov).unwrap();
+    assert_close("erc", &w, &vec_of(&g["erc"]), 1e-6);
+}
+
+#[test]
+fn hrp_matches_riskfolio_single_linkage() {
+    // Riskfolio-Lib 7.4.0 HCPortfolio.optimization(model="HRP", codependence="pearson",
+    // rm="MV", linkage="single", leaf_order=False): "pearson" is the distance
+    // √((1 − ρ)/2), as ours; its default leaf_order=True (optimal leaf ordering) is not in
+    // López de Prado's quasi-diagonalisation, so the script turns it off.
+    let g = fixture("riskfolio_golden.json");
+    let (_, _, cov) = problem();
+    let w = hrp_weights(&cov).unwrap();
+    assert_close("hrp", &w, &vec_of(&g["hrp_single"]), 1e-10);
 }

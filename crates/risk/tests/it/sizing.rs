@@ -1,10 +1,11 @@
 //! Sizing: closed forms and the composed pipeline through the public API.
 
 use nalgebra::DMatrix;
+use thetalab_risk::RiskError;
 use thetalab_risk::sizing::{
-    BaseRule, FixedFractional, FractionalKelly, Multiplier, Sizer, SizingError, SizingInput,
-    StreakConfig, StreakScaler, VolTarget, credit_spread_max_loss, kelly_bet, kelly_gaussian,
-    kelly_multi, realised_vol,
+    BaseRule, FixedFractional, FractionalKelly, Multiplier, Sizer, SizingInput, StreakConfig,
+    StreakScaler, VolTarget, credit_spread_max_loss, kelly_bet, kelly_gaussian, kelly_multi,
+    realised_vol,
 };
 
 #[test]
@@ -99,6 +100,6 @@ fn option_spread_pipeline() {
             unit_risk: Some(350.0),
             ..SizingInput::default()
         }),
-        Err(SizingError::MissingInput { .. })
+        Err(RiskError::MissingInput { .. })
     ));
 }

@@ -3,8 +3,9 @@
 use chrono::NaiveDate;
 use thetalab_core::OptionRight;
 use thetalab_pricing::{OptionInputs, bsm};
+use thetalab_risk::RiskError;
 use thetalab_risk::measure::book::{Book, OptionPosition, StockPosition, VolShock};
-use thetalab_risk::stress::{self, FlashCrash, HistoricalWindow, StressError};
+use thetalab_risk::stress::{self, FlashCrash, HistoricalWindow};
 
 fn long_call() -> Book {
     let call = OptionInputs::new(OptionRight::Call, 100.0, 105.0, 0.25, 0.03, 0.01, 0.2);
@@ -108,7 +109,7 @@ fn replay_compounds_the_window_only() {
     let w08 = HistoricalWindow::builtin("2008").unwrap();
     assert_eq!(
         stress::replay(&book, &w08, &series, VolShock::None),
-        Err(StressError::EmptyWindow("2008".into()))
+        Err(RiskError::EmptyWindow("2008".into()))
     );
 }
 
@@ -144,7 +145,7 @@ days = 5
     .unwrap_err();
     assert_eq!(
         e,
-        StressError::Key {
+        RiskError::ScenarioKey {
             scenario: "bad".into(),
             key: "underlyings.QQQ.spot".into(),
             value: -2.0
