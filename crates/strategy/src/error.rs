@@ -56,6 +56,15 @@ pub enum StrategyError {
         /// The indicator crate's error message.
         message: String,
     },
+    /// An options strategy's configuration could not be read (bad TOML shape, unknown
+    /// key, bad root).
+    #[error("{strategy}: invalid configuration: {message}")]
+    InvalidConfig {
+        /// The strategy's registry name.
+        strategy: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A universe (momentum ranking) without assets.
     #[error("momentum: the universe is empty")]
     EmptyUniverse,

@@ -13,6 +13,7 @@
 //! | N-bar high breakout with volume | `breakout` | [`breakout`] |
 //! | buy and hold (the benchmark) | `buy-hold` | [`buy_hold`] |
 //! | relative-strength ranking (multi-asset weights) | — | [`momentum`] |
+//! | options: 0DTE iron condor, verticals, butterflies, straddles/strangles, calendars/diagonals, Flyagonal, covered call/protective put/collar, the wheel, a regime selector ([`options::OptionStrategy`]) | [`options::OPTION_STRATEGY_NAMES`] via [`options::by_name`] | [`options`] |
 //!
 //! Indicators come from `thetalab-indicators` (TA-Lib conventions, NaN during warm-up);
 //! signals follow vectorbt's `from_signals` semantics (see [`Signals`]): decided with
@@ -49,6 +50,7 @@ pub mod exits;
 mod filter;
 pub mod mean_reversion;
 pub mod momentum;
+pub mod options;
 mod params;
 mod registry;
 mod signals;

@@ -7,6 +7,7 @@ mod common;
 mod golden;
 mod hand;
 mod momentum;
+mod options;
 mod parity;
 mod real_data;
 mod registry;
