@@ -1,42 +1,50 @@
-//! `backtest`: run a strategy on bars and write the report.
+//! `backtest`: run an options strategy on option chains, or a strategy on bars, and write
+//! the report.
 //!
 //! ```text
-//! backtest                                              default: sma-cross 10/50 on the built-in synthetic SPX, 5 years
-//! backtest --config run.toml                            everything from a TOML file (see docs/backtest.md)
+//! backtest                                              default: the 0DTE SPX iron condor on the built-in synthetic market, one year
+//! backtest --days 20 --seed 7 --fill mid --spread-fraction 0.25 --set short.delta=0.15
+//! backtest --options-strategy credit-vertical --set right=\"put\"
+//! backtest --store data/store --underlying SPX --start 2024-01-02 --end 2024-03-28
+//! backtest --config run.toml                            everything from a TOML file ([options] or the bar sections)
 //! backtest --csv SPY.csv --strategy sma-cross --set fast=10 --set slow=50 --fees 0.001 --fill close --cash 100000 [--json]
+//! backtest --strategy sma-cross                         the bar backtester on the synthetic SPX index, 5 years
 //! backtest --store data/store --symbol SPY --strategy mean-reversion
 //! backtest sweep --csv SPY.csv --strategy sma-cross --grid fast=2:100 --grid slow=10:250 [--rank-by sharpe]
 //! ```
 //!
+//! **Which engine runs.** A bar flag (`--strategy`, `--csv`, `--symbol`, `--interval`,
+//! `--fees`, `--fee-per-share`, `--slippage-bps`, `--whole-shares`, `--direction`,
+//! `--stop-loss`, `--take-profit`, `--atr-trail`, `--time-stop`, `--fill close|open`,
+//! `--limits`), a run file with a bar section (`[data]`, `[strategy]`, `[costs]`,
+//! `[engine]`, `[exits]`, `[limits]`) or the `sweep` subcommand selects the bar
+//! backtester, exactly as before.
+//! Otherwise the options replay runs (`--options-strategy`, `--underlying`, `--seed`,
+//! `--days`, `--fill natural|mid`, `--spread-fraction`, `--risk-per-trade`, `[options]`).
+//! Mixing the two is a usage error.
+//!
 //! Files go to `reports/<run name>/` under the current directory unless `--out DIR`:
-//! `report.html`, `summary.json`, `trades.csv`, `equity.parquet` (a sweep writes
-//! `sweep.csv` and a report of its best combination). `--json` prints one JSON object
-//! instead of the table. Exit codes: 0 done, 1 error (the message names the file, row
-//! or field), 2 bad usage.
+//! bars write `report.html`, `summary.json`, `trades.csv`, `equity.parquet` (a sweep
+//! writes `sweep.csv` and a report of its best combination); options runs add
+//! `daily.csv` and `breakdown.csv` (docs/options-backtest.md). `--json` prints one JSON
+//! object instead of the table. Exit codes: 0 done, 1 error (the message names the
+//! file, row or field), 2 bad usage.
 
-use std::path::{Path, PathBuf};
+mod bars;
+mod cli;
+mod config;
+mod options;
+
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
-use serde::Deserialize;
-use thetalab_backtest::metrics::Metrics;
-use thetalab_backtest::runner::{RunOutput, run_strategy};
-use thetalab_backtest::sweep::{self, MaKind, ParamRange};
-use thetalab_backtest::{BacktestConfig, BacktestResult, DirectionMode, ExitKind, Fill, SizeRule};
-use thetalab_core::Timestamp;
-use thetalab_data::ingest::{self, Format, Ingested, yahoo};
-use thetalab_data::schema::BarSeries;
-use thetalab_data::store::{DEFAULT_STORE, Store, TimeRange};
-use thetalab_data::synth::{SynthConfig, SyntheticMarket};
-use thetalab_data::validate::{self, Policy, ValidationConfig};
-use thetalab_report::{Metric, ReportInput, TradeRow, Unit};
-use thetalab_strategy::{AtrTrailing, BarColumns, BarInput, ExitRules, by_name, default_params};
+use anyhow::Result;
+use clap::Parser;
+
+use crate::cli::{Cli, Cmd, FillArg, RunArgs};
+use crate::config::ConfigFile;
 
 /// `println!` that ends quietly when stdout is closed (`backtest | head`).
+#[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -47,218 +55,17 @@ macro_rules! out {
     }};
 }
 
-#[derive(Parser)]
-#[command(
-    name = "backtest",
-    version,
-    about = "Backtest a strategy on bars and write the report."
-)]
-struct Cli {
-    #[command(subcommand)]
-    cmd: Option<Cmd>,
-    #[command(flatten)]
-    run: RunArgs,
+/// A usage error (conflicting or misplaced flags): exit code 2, like clap's own.
+#[derive(Debug)]
+pub(crate) struct UsageError(pub(crate) String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
-#[derive(Subcommand)]
-enum Cmd {
-    /// A parameter sweep (grid or random search), ranked by a metric.
-    Sweep(SweepArgs),
-}
-
-#[derive(Args, Clone, Default)]
-struct RunArgs {
-    /// A TOML file with the whole run (flags given too override it).
-    #[arg(long, global = true)]
-    config: Option<PathBuf>,
-    /// Bars from a CSV file: date,open,high,low,close[,volume] (Yahoo layout accepted).
-    #[arg(long, global = true)]
-    csv: Option<PathBuf>,
-    /// Bars from the store (with --symbol).
-    #[arg(long, global = true)]
-    store: Option<PathBuf>,
-    /// Symbol (store) or name of the CSV's series.
-    #[arg(long, global = true)]
-    symbol: Option<String>,
-    /// Bar interval in the store (default 1d).
-    #[arg(long, global = true)]
-    interval: Option<String>,
-    /// First date (YYYY-MM-DD, inclusive).
-    #[arg(long, global = true)]
-    start: Option<NaiveDate>,
-    /// Last date (YYYY-MM-DD, inclusive).
-    #[arg(long, global = true)]
-    end: Option<NaiveDate>,
-    /// Strategy: sma-cross, ema-cross, mean-reversion, breakout, buy-hold.
-    #[arg(long, global = true)]
-    strategy: Option<String>,
-    /// A strategy parameter, NAME=VALUE (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE", global = true)]
-    set: Vec<String>,
-    /// Proportional fee as a fraction of traded value (0.001 = 0.1 %, vectorbt's `fees`).
-    #[arg(long, global = true)]
-    fees: Option<f64>,
-    /// Fee per share traded.
-    #[arg(long, global = true)]
-    fee_per_share: Option<f64>,
-    /// Slippage in basis points, always against you.
-    #[arg(long, global = true)]
-    slippage_bps: Option<f64>,
-    /// Fill at the signal bar's close or the next bar's open.
-    #[arg(long, value_enum, global = true)]
-    fill: Option<FillArg>,
-    /// Starting cash.
-    #[arg(long, global = true)]
-    cash: Option<f64>,
-    /// Whole shares only (default fractional).
-    #[arg(long, global = true)]
-    whole_shares: bool,
-    /// Which signals to trade.
-    #[arg(long, value_enum, global = true)]
-    direction: Option<DirectionArg>,
-    /// Stop loss as a fraction of the entry price (0.05 = 5 %).
-    #[arg(long, global = true)]
-    stop_loss: Option<f64>,
-    /// Take profit as a fraction of the entry price.
-    #[arg(long, global = true)]
-    take_profit: Option<f64>,
-    /// ATR trailing stop multiple (k × ATR(14)).
-    #[arg(long, global = true)]
-    atr_trail: Option<f64>,
-    /// Exit after this many bars.
-    #[arg(long, global = true)]
-    time_stop: Option<usize>,
-    /// Output folder (default reports/<run name>).
-    #[arg(long, global = true)]
-    out: Option<PathBuf>,
-    /// Run name (default from the strategy, symbol and parameters).
-    #[arg(long, global = true)]
-    name: Option<String>,
-    /// Print one JSON object instead of the table.
-    #[arg(long, global = true)]
-    json: bool,
-}
-
-#[derive(Args)]
-struct SweepArgs {
-    /// A grid axis NAME=LO:HI[:STEP] (integers step 1 by default; repeatable).
-    #[arg(long, value_name = "NAME=LO:HI[:STEP]")]
-    grid: Vec<String>,
-    /// Random search with this many draws over the --grid ranges instead of the full grid.
-    #[arg(long)]
-    random: Option<usize>,
-    /// Seed of the random search.
-    #[arg(long, default_value_t = 7)]
-    seed: u64,
-    /// Metric to rank by (sharpe, total_return, calmar, sortino, max_drawdown, …).
-    #[arg(long, default_value = "sharpe")]
-    rank_by: String,
-    /// Rows of the ranking to print.
-    #[arg(long, default_value_t = 10)]
-    top: usize,
-    /// Rank ascending (for metrics where lower is better, e.g. annual_volatility).
-    #[arg(long)]
-    ascending: bool,
-}
-
-#[derive(Clone, Copy, ValueEnum, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum FillArg {
-    Close,
-    #[value(alias = "next-open")]
-    Open,
-}
-
-#[derive(Clone, Copy, ValueEnum, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum DirectionArg {
-    Long,
-    Short,
-    Both,
-}
-
-/// The TOML run file: every field optional, same meaning as the flags.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    name: Option<String>,
-    out: Option<PathBuf>,
-    #[serde(default)]
-    data: DataSection,
-    #[serde(default)]
-    strategy: StrategySection,
-    #[serde(default)]
-    costs: CostsSection,
-    #[serde(default)]
-    engine: EngineSection,
-    #[serde(default)]
-    exits: ExitsSection,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct DataSection {
-    csv: Option<PathBuf>,
-    store: Option<PathBuf>,
-    symbol: Option<String>,
-    interval: Option<String>,
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct StrategySection {
-    name: Option<String>,
-    #[serde(default)]
-    params: std::collections::BTreeMap<String, f64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct CostsSection {
-    fees: Option<f64>,
-    fee_per_share: Option<f64>,
-    slippage_bps: Option<f64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct EngineSection {
-    cash: Option<f64>,
-    fill: Option<FillArg>,
-    fractional: Option<bool>,
-    direction: Option<DirectionArg>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ExitsSection {
-    stop_loss: Option<f64>,
-    take_profit: Option<f64>,
-    atr_trail: Option<f64>,
-    time_stop: Option<usize>,
-}
-
-/// A fully resolved run.
-struct Plan {
-    name: Option<String>,
-    out: Option<PathBuf>,
-    source: Source,
-    interval: String,
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
-    strategy: String,
-    params: Vec<(String, f64)>,
-    cfg: BacktestConfig,
-    json: bool,
-}
-
-enum Source {
-    Csv(PathBuf, Option<String>),
-    Store(PathBuf, String),
-    Synthetic,
-}
+impl std::error::Error for UsageError {}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -266,674 +73,72 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("backtest: error: {e:#}");
-            ExitCode::from(1)
+            if e.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
+}
+
+/// The bar flags given on the command line, by name.
+fn bar_flags(a: &RunArgs) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    let mut flag = |on: bool, name| {
+        if on {
+            v.push(name);
+        }
+    };
+    flag(a.strategy.is_some(), "--strategy");
+    flag(a.csv.is_some(), "--csv");
+    flag(a.symbol.is_some(), "--symbol");
+    flag(a.interval.is_some(), "--interval");
+    flag(a.fees.is_some(), "--fees");
+    flag(a.fee_per_share.is_some(), "--fee-per-share");
+    flag(a.slippage_bps.is_some(), "--slippage-bps");
+    flag(a.whole_shares, "--whole-shares");
+    flag(a.direction.is_some(), "--direction");
+    flag(a.stop_loss.is_some(), "--stop-loss");
+    flag(a.take_profit.is_some(), "--take-profit");
+    flag(a.atr_trail.is_some(), "--atr-trail");
+    flag(a.time_stop.is_some(), "--time-stop");
+    flag(a.limits.is_some(), "--limits");
+    flag(
+        matches!(a.fill, Some(FillArg::Close | FillArg::Open)),
+        "--fill close|open",
+    );
+    v
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let plan = plan(&cli.run)?;
-    match cli.cmd {
-        None => single(&plan),
-        Some(Cmd::Sweep(s)) => sweep_cmd(&plan, &s),
+    let file = ConfigFile::load(cli.run.config.as_deref())?;
+    let mut bars = bar_flags(&cli.run);
+    bars.extend(file.bar_sections());
+    let mut opts = options::flags_given(&cli.run);
+    if file.options.is_some() {
+        opts.push("[options]");
     }
-}
-
-fn plan(a: &RunArgs) -> Result<Plan> {
-    let file: ConfigFile = match &a.config {
-        Some(p) => {
-            let text =
-                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            toml::from_str(&text).with_context(|| format!("{}: invalid run file", p.display()))?
-        }
-        None => ConfigFile::default(),
-    };
-    let csv = a.csv.clone().or(file.data.csv);
-    let store = a.store.clone().or(file.data.store);
-    let symbol = a.symbol.clone().or(file.data.symbol);
-    let source = match (csv, store, symbol.clone()) {
-        (Some(c), None, sym) => Source::Csv(c, sym),
-        (None, Some(s), Some(sym)) => Source::Store(s, sym),
-        (None, Some(_), None) => bail!("--store needs --symbol"),
-        (None, None, Some(sym)) => Source::Store(PathBuf::from(DEFAULT_STORE), sym),
-        (Some(_), Some(_), _) => bail!("give either --csv or --store, not both"),
-        (None, None, None) => Source::Synthetic,
-    };
-    let strategy = a
-        .strategy
-        .clone()
-        .or(file.strategy.name)
-        .unwrap_or_else(|| "sma-cross".to_string());
-    let mut params = default_params(&strategy).with_context(|| format!("strategy {strategy:?}"))?;
-    let mut set = |k: &str, v: f64| match params.iter_mut().find(|(n, _)| n == k) {
-        Some(slot) => slot.1 = v,
-        None => params.push((k.to_string(), v)),
-    };
-    for (k, v) in &file.strategy.params {
-        set(k, *v);
-    }
-    for kv in &a.set {
-        let (k, v) = kv
-            .split_once('=')
-            .with_context(|| format!("--set {kv:?}: expected NAME=VALUE"))?;
-        let v: f64 = v
-            .trim()
-            .parse()
-            .with_context(|| format!("--set {kv:?}: {v:?} is not a number"))?;
-        set(k.trim(), v);
-    }
-    let fees = a.fees.or(file.costs.fees).unwrap_or(0.0005);
-    let fill = a.fill.or(file.engine.fill).unwrap_or(FillArg::Open);
-    let direction = a
-        .direction
-        .or(file.engine.direction)
-        .unwrap_or(DirectionArg::Long);
-    let cfg = BacktestConfig {
-        init_cash: a.cash.or(file.engine.cash).unwrap_or(100_000.0),
-        fees_bps: fees * 1e4,
-        fee_per_share: a.fee_per_share.or(file.costs.fee_per_share).unwrap_or(0.0),
-        slippage_bps: a.slippage_bps.or(file.costs.slippage_bps).unwrap_or(1.0),
-        fill: match fill {
-            FillArg::Close => Fill::Close,
-            FillArg::Open => Fill::NextOpen,
-        },
-        fractional: !a.whole_shares && file.engine.fractional.unwrap_or(true),
-        direction: match direction {
-            DirectionArg::Long => DirectionMode::LongOnly,
-            DirectionArg::Short => DirectionMode::ShortOnly,
-            DirectionArg::Both => DirectionMode::Both,
-        },
-        size: SizeRule::AllCash,
-        exits: ExitRules {
-            stop_loss: a.stop_loss.or(file.exits.stop_loss),
-            take_profit: a.take_profit.or(file.exits.take_profit),
-            atr_trailing: a
-                .atr_trail
-                .or(file.exits.atr_trail)
-                .map(|k| AtrTrailing { period: 14, k }),
-            max_bars: a.time_stop.or(file.exits.time_stop),
-            flat_at_session_end: false,
-        },
-        ..BacktestConfig::default()
-    };
-    cfg.validate().context("backtest settings")?;
-    Ok(Plan {
-        name: a.name.clone().or(file.name),
-        out: a.out.clone().or(file.out),
-        source,
-        interval: a
-            .interval
-            .clone()
-            .or(file.data.interval)
-            .unwrap_or_else(|| "1d".to_string()),
-        start: a.start.or(file.data.start),
-        end: a.end.or(file.data.end),
-        strategy,
-        params,
-        cfg,
-        json: a.json,
-    })
-}
-
-/// Loads the bars of the plan, validated; the quarantined count is reported.
-fn load(plan: &Plan) -> Result<(String, BarSeries)> {
-    let (symbol, series) = match &plan.source {
-        Source::Synthetic => {
-            // Five years of the built-in SPX-like index (daily bars), seeded.
-            let cfg = SynthConfig {
-                sessions: 1260,
-                start: NaiveDate::from_ymd_opt(2020, 1, 2).unwrap_or_default(),
-                ..SynthConfig::default()
-            };
-            let market = SyntheticMarket::new(cfg).context("synthetic market")?;
-            let mut s = market.index_daily();
-            s.symbol = "SPX".to_string();
-            ("SPX (synthetic)".to_string(), s)
-        }
-        Source::Store(dir, sym) => {
-            let store = Store::open(dir);
-            let s = store
-                .read_bars(sym, &plan.interval, TimeRange::ALL)
-                .with_context(|| format!("reading {sym} from {}", dir.display()))?;
-            if s.bars.is_empty() {
-                bail!(
-                    "the store {} holds no {} bars of {sym} (run `ingest` first)",
-                    dir.display(),
-                    plan.interval
-                );
-            }
-            (sym.clone(), s)
-        }
-        Source::Csv(path, sym) => {
-            let Ingested::Bars(parsed) = ingest::ingest(
-                path,
-                &Format::Yahoo(yahoo::YahooOptions {
-                    symbol: sym.clone(),
-                    adjust: false,
-                }),
-            )?
-            else {
-                bail!("{}: not a bar file", path.display());
-            };
-            let rejects = parsed.rejects.into_iter().map(Into::into).collect();
-            let mut series = parsed.data.into_iter();
-            let first = series
-                .next()
-                .with_context(|| format!("{}: no bars", path.display()))?;
-            if series.next().is_some() {
-                bail!(
-                    "{}: holds several symbols; give a single-symbol file",
-                    path.display()
-                );
-            }
-            let name = path.display().to_string();
-            let v = validate::validate_bars(
-                first,
-                None,
-                rejects,
-                &name,
-                &ValidationConfig::default(),
-                Policy::Quarantine,
-            )?;
-            if v.report.quarantined > 0 {
-                eprintln!(
-                    "backtest: {} row(s) of {name} set aside by validation:\n{}",
-                    v.report.quarantined, v.report
-                );
-            }
-            (v.data.symbol.clone(), v.data)
-        }
-    };
-    let mut series = series;
-    let from = plan
-        .start
-        .map(|d| Timestamp::from_ny(d, chrono::NaiveTime::MIN))
-        .transpose()?;
-    let to = plan
-        .end
-        .and_then(|d| d.succ_opt())
-        .map(|d| Timestamp::from_ny(d, chrono::NaiveTime::MIN))
-        .transpose()?;
-    series
-        .bars
-        .retain(|b| from.is_none_or(|f| b.ts >= f) && to.is_none_or(|t| b.ts < t));
-    if series.bars.len() < 2 {
-        bail!("fewer than 2 bars of {symbol} in the chosen period");
-    }
-    Ok((symbol, series))
-}
-
-fn columns(series: &BarSeries) -> BarColumns {
-    BarColumns::from_bars(series.bars.iter().map(|b| BarInput {
-        ts: b.ts,
-        open: b.open,
-        high: b.high,
-        low: b.low,
-        close: b.close,
-        volume: b.volume,
-    }))
-}
-
-fn run_name(plan: &Plan, symbol: &str) -> String {
-    plan.name.clone().unwrap_or_else(|| {
-        let params: String = plan
-            .params
-            .iter()
-            .map(|(k, v)| format!("-{k}{v}"))
-            .collect();
-        let sym: String = symbol
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        format!("{}-{}{}", plan.strategy, sym, params)
-    })
-}
-
-fn single(plan: &Plan) -> Result<()> {
-    let (symbol, series) = load(plan)?;
-    let cols = columns(&series);
-    let view = cols.view()?;
-    let strategy = by_name(&plan.strategy, &plan.params)?;
-    let out = run_strategy(&symbol, &view, strategy.as_ref(), &plan.cfg)?;
-    let name = run_name(plan, &symbol);
-    let dir = plan
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("reports").join(&name));
-    let input = report_input(plan, &name, &symbol, &cols.ts, &out, None);
-    let files = thetalab_report::write_all(&dir, &input)
-        .with_context(|| format!("writing the report to {}", dir.display()))?;
-    if plan.json {
-        out!("{}", json_summary(&out, &dir));
-    } else {
-        out!(
-            "{} on {} ({} bars, {} .. {})",
-            plan.strategy,
-            symbol,
-            cols.ts.len(),
-            date(cols.ts[0]),
-            date(cols.ts[cols.ts.len() - 1])
-        );
-        out!("{}", thetalab_report::summary_table(&input));
-        out!(
-            "benchmark (buy and hold): total return {:.2}%, max drawdown {:.2}%",
-            100.0 * out.benchmark_metrics.total_return,
-            100.0 * out.benchmark_metrics.max_drawdown
-        );
-        out!("report: {}", files.html.display());
-    }
-    Ok(())
-}
-
-fn date(t: Timestamp) -> String {
-    t.ny_date().to_string()
-}
-
-fn opt(x: Option<f64>) -> serde_json::Value {
-    x.filter(|v| v.is_finite())
-        .map_or(serde_json::Value::Null, serde_json::Value::from)
-}
-
-/// The `--json` object: the issue's keys (final_value, total_return, annual_return,
-/// annual_volatility, sharpe, sortino, calmar, max_drawdown, trades, closed_trades,
-/// win_rate, profit_factor, var_95, cvar_95) and a few more.
-fn json_summary(out: &RunOutput, dir: &Path) -> serde_json::Value {
-    let m: &Metrics = &out.metrics;
-    let r: &BacktestResult = &out.result;
-    serde_json::json!({
-        "final_value": r.final_value,
-        "total_return": m.total_return,
-        "annual_return": opt(m.annual_return),
-        "annual_volatility": opt(m.annual_volatility),
-        "sharpe": opt(m.sharpe),
-        "sortino": opt(m.sortino),
-        "calmar": opt(m.calmar),
-        "omega": opt(m.omega),
-        "max_drawdown": m.max_drawdown,
-        "max_drawdown_duration": m.max_drawdown_duration,
-        "trades": r.trade_count(),
-        "closed_trades": r.closed_trades(),
-        "win_rate": opt(m.win_rate),
-        "profit_factor": opt(m.profit_factor),
-        "expectancy": opt(m.expectancy),
-        "var_95": opt(m.var),
-        "cvar_95": opt(m.cvar),
-        "exposure": opt(m.exposure),
-        "total_fees": r.total_fees,
-        "benchmark_total_return": out.benchmark_metrics.total_return,
-        "report_dir": dir.display().to_string(),
-    })
-}
-
-fn report_input(
-    plan: &Plan,
-    name: &str,
-    symbol: &str,
-    ts: &[Timestamp],
-    out: &RunOutput,
-    sweep: Option<thetalab_report::SweepTable>,
-) -> ReportInput {
-    let m = &out.metrics;
-    let pct = Unit::Percent;
-    let ratio = Unit::Ratio;
-    let metrics = vec![
-        Metric::new("final_value", Some(out.result.final_value), Unit::Money),
-        Metric::new("total_return", Some(m.total_return), pct),
-        Metric::new("annual_return", m.annual_return, pct),
-        Metric::new("annual_volatility", m.annual_volatility, pct),
-        Metric::new("sharpe", m.sharpe, ratio),
-        Metric::new("sortino", m.sortino, ratio),
-        Metric::new("calmar", m.calmar, ratio),
-        Metric::new("omega", m.omega, ratio),
-        Metric::new("tail_ratio", m.tail_ratio, ratio),
-        Metric::new("max_drawdown", Some(m.max_drawdown), pct),
-        Metric::new(
-            "max_drawdown_duration",
-            Some(m.max_drawdown_duration as f64),
-            Unit::Count,
-        ),
-        Metric::new("ulcer_index", Some(m.ulcer_index), pct),
-        Metric::new("var_95", m.var, pct),
-        Metric::new("cvar_95", m.cvar, pct),
-        Metric::new("skew", m.skew, ratio),
-        Metric::new("kurtosis", m.kurtosis, ratio),
-        Metric::new("trades", Some(out.result.trade_count() as f64), Unit::Count),
-        Metric::new(
-            "closed_trades",
-            Some(out.result.closed_trades() as f64),
-            Unit::Count,
-        ),
-        Metric::new("win_rate", m.win_rate, pct),
-        Metric::new("profit_factor", m.profit_factor, ratio),
-        Metric::new("expectancy", m.expectancy, Unit::Money),
-        Metric::new("avg_win", m.avg_win, Unit::Money),
-        Metric::new("avg_loss", m.avg_loss, Unit::Money),
-        Metric::new("exposure", m.exposure, pct),
-        Metric::new("turnover", m.turnover, ratio),
-        Metric::new("total_fees", Some(out.result.total_fees), Unit::Money),
-    ];
-    let trades = out
-        .result
-        .trades
-        .iter()
-        .map(|t| TradeRow {
-            symbol: t.symbol.clone(),
-            direction: match t.direction {
-                thetalab_strategy::Direction::Long => thetalab_report::Direction::Long,
-                thetalab_strategy::Direction::Short => thetalab_report::Direction::Short,
-            },
-            entry_ts: t.entry_ts,
-            exit_ts: t.exit_ts,
-            entry_price: t.entry_price,
-            exit_price: if t.is_open() {
-                None
-            } else {
-                Some(t.exit_price)
-            },
-            size: t.size,
-            fees: t.fees,
-            pnl: t.pnl,
-            return_pct: t.return_pct,
-            exit_reason: t.exit_reason.map_or("open", ExitKind::as_str).to_string(),
-        })
-        .collect();
-    ReportInput {
-        title: format!("{} on {symbol}", plan.strategy),
-        run_name: name.to_string(),
-        strategy: plan.strategy.clone(),
-        params: plan
-            .params
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_string()))
-            .collect(),
-        ts: ts.to_vec(),
-        equity: out.result.equity.clone(),
-        benchmark: Some(("buy and hold".to_string(), out.benchmark.equity.clone())),
-        returns: out.result.returns.clone(),
-        trades,
-        metrics,
-        monthly: out
-            .monthly
-            .iter()
-            .map(|m| (m.year, m.month, m.ret))
-            .collect(),
-        sweep,
-        generated_at: None,
-    }
-}
-
-fn parse_axis(spec: &str) -> Result<(String, f64, f64, f64)> {
-    let (name, range) = spec
-        .split_once('=')
-        .with_context(|| format!("--grid {spec:?}: expected NAME=LO:HI[:STEP]"))?;
-    let parts: Vec<&str> = range.split(':').collect();
-    let num = |s: &str| {
-        s.trim()
-            .parse::<f64>()
-            .with_context(|| format!("--grid {spec:?}: {s:?} is not a number"))
-    };
-    let (lo, hi, step) = match parts.as_slice() {
-        [lo, hi] => (num(lo)?, num(hi)?, 1.0),
-        [lo, hi, st] => (num(lo)?, num(hi)?, num(st)?),
-        _ => bail!("--grid {spec:?}: expected NAME=LO:HI[:STEP]"),
-    };
-    if step.is_nan() || step <= 0.0 || hi < lo {
-        bail!("--grid {spec:?}: needs LO ≤ HI and STEP > 0");
-    }
-    Ok((name.trim().to_string(), lo, hi, step))
-}
-
-fn sweep_cmd(plan: &Plan, s: &SweepArgs) -> Result<()> {
-    if s.grid.is_empty() {
-        bail!("sweep needs at least one --grid NAME=LO:HI[:STEP]");
-    }
-    let (symbol, series) = load(plan)?;
-    let cols = columns(&series);
-    let view = cols.view()?;
-    let axes: Vec<(String, f64, f64, f64)> = s
-        .grid
-        .iter()
-        .map(|g| parse_axis(g))
-        .collect::<Result<_>>()?;
-    let values = |lo: f64, hi: f64, step: f64| -> Vec<f64> {
-        let n = ((hi - lo) / step + 1e-9).floor() as usize + 1;
-        (0..n).map(|i| lo + step * i as f64).collect()
-    };
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{bar:30}] {pos}/{len} combinations {elapsed} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    let progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
-    let names: Vec<&str> = axes.iter().map(|a| a.0.as_str()).collect();
-    let cfg = &plan.cfg;
-    // The fused kernel: MA crosses over (fast, slow) with close fills, all-cash sizing and
-    // no exit rules, metrics streamed (no equity curve per combination).
-    let fused = matches!(plan.strategy.as_str(), "sma-cross" | "ema-cross")
-        && names == ["fast", "slow"]
-        && s.random.is_none()
-        && cfg.fill == Fill::Close
-        && cfg.size == SizeRule::AllCash
-        && cfg.exits.is_empty();
-    let mut table = if fused {
-        let ints = |v: Vec<f64>| v.into_iter().map(|x| x as usize).collect::<Vec<usize>>();
-        let fast = ints(values(axes[0].1, axes[0].2, axes[0].3));
-        let slow = ints(values(axes[1].1, axes[1].2, axes[1].3));
-        let kind = if plan.strategy == "sma-cross" {
-            MaKind::Sma
+    let sweep = matches!(cli.cmd, Some(Cmd::Sweep(_)));
+    if !opts.is_empty() && (!bars.is_empty() || sweep) {
+        let b = if sweep {
+            "sweep".to_string()
         } else {
-            MaKind::Ema
+            bars.join(", ")
         };
-        let short = plan
-            .params
-            .iter()
-            .any(|(k, v)| k == "allow_short" && *v != 0.0);
-        sweep::ma_cross_grid(&cols.close, kind, &fast, &slow, short, cfg, Some(&progress))?
-    } else {
-        let sets = match s.random {
-            Some(n) => {
-                let ranges: Vec<ParamRange> = axes
-                    .iter()
-                    .map(|(name, lo, hi, step)| ParamRange {
-                        name: name.clone(),
-                        lo: *lo,
-                        hi: *hi,
-                        integer: step.fract() == 0.0 && lo.fract() == 0.0,
-                    })
-                    .collect();
-                sweep::random_search(&ranges, n, s.seed)?
-            }
-            None => sweep::grid(
-                &axes
-                    .iter()
-                    .map(|(n, lo, hi, st)| (n.clone(), values(*lo, *hi, *st)))
-                    .collect::<Vec<_>>(),
-            ),
-        };
-        // Parameters not swept keep the run's values (--set, the run file, the defaults).
-        let sets: Vec<Vec<(String, f64)>> = sets
-            .into_iter()
-            .map(|set| {
-                let mut full = plan.params.clone();
-                for (k, v) in set {
-                    match full.iter_mut().find(|(n, _)| *n == k) {
-                        Some(slot) => slot.1 = v,
-                        None => full.push((k, v)),
-                    }
-                }
-                full
-            })
-            .collect();
-        sweep::run_sweep(&view, &plan.strategy, &sets, cfg, Some(&progress))?
-    };
-    bar.finish_and_clear();
-    table.rank_by(&s.rank_by, !s.ascending)?;
-    let name = run_name(plan, &symbol);
-    let dir = plan.out.clone().unwrap_or_else(|| {
-        Path::new("reports").join(format!(
-            "{}-sweep",
-            plan.name.clone().unwrap_or_else(|| format!(
-                "{}-{}",
-                plan.strategy,
-                symbol
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect::<String>()
-            ))
+        return Err(UsageError(format!(
+            "{} select the bar backtester but {} belong to the options replay; give one or the other",
+            b,
+            opts.join(", ")
         ))
-    });
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let csv = dir.join("sweep.csv");
-    table.save_csv(&csv)?;
-    let Some(best) = table.rows.first() else {
-        bail!(
-            "no parameter set produced a result ({} skipped as invalid)",
-            table.skipped
-        )
-    };
-    // Report the best combination, with the sweep heatmap when there are two axes.
-    let mut best_params = plan.params.clone();
-    for (k, v) in table.param_names.iter().zip(&best.params) {
-        match best_params.iter_mut().find(|(n, _)| n == k) {
-            Some(slot) => slot.1 = *v,
-            None => best_params.push((k.clone(), *v)),
-        }
+        .into());
     }
-    let strategy = by_name(&plan.strategy, &best_params)?;
-    let out = run_strategy(&symbol, &view, strategy.as_ref(), cfg)?;
-    let heat = heatmap(&table, &s.rank_by);
-    let best_plan = Plan {
-        params: best_params,
-        name: Some(format!("{name}-sweep")),
-        out: None,
-        source: Source::Synthetic,
-        interval: plan.interval.clone(),
-        start: None,
-        end: None,
-        strategy: plan.strategy.clone(),
-        cfg: cfg.clone(),
-        json: plan.json,
-    };
-    let input = report_input(
-        &best_plan,
-        &format!("{name}-sweep"),
-        &symbol,
-        &cols.ts,
-        &out,
-        heat,
-    );
-    let files = thetalab_report::write_all(&dir, &input)?;
-    if plan.json {
-        let mut j = json_summary(&out, &dir);
-        j["combinations"] = serde_json::Value::from(table.rows.len());
-        j["skipped"] = serde_json::Value::from(table.skipped);
-        j["best_params"] = serde_json::Value::from(
-            input
-                .params
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>(),
-        );
-        out!("{j}");
-        return Ok(());
+    if bars.is_empty() && !sweep {
+        return options::run(&cli.run, file);
     }
-    out!(
-        "{} combinations of {} on {} ({} bars){}, ranked by {}:",
-        table.rows.len(),
-        plan.strategy,
-        symbol,
-        cols.ts.len(),
-        if fused { ", fused kernel" } else { "" },
-        s.rank_by
-    );
-    out!("{}", top_table(&table, s.top));
-    out!(
-        "sweep table: {}\nbest combination's report: {}",
-        csv.display(),
-        files.html.display()
-    );
-    Ok(())
-}
-
-/// The first `n` rows of a ranked sweep, with the headline metrics.
-fn top_table(t: &sweep::SweepTable, n: usize) -> String {
-    let shown = [
-        "sharpe",
-        "total_return",
-        "annual_return",
-        "max_drawdown",
-        "trades",
-    ];
-    let mut rows: Vec<Vec<String>> = vec![
-        t.param_names
-            .iter()
-            .cloned()
-            .chain(shown.iter().map(|s| (*s).to_string()))
-            .collect(),
-    ];
-    for r in t.rows.iter().take(n) {
-        let mut line: Vec<String> = r.params.iter().map(|p| format!("{p}")).collect();
-        for m in shown {
-            line.push(r.metric(m).map_or_else(
-                || "-".to_string(),
-                |v| {
-                    if m == "trades" {
-                        format!("{v:.0}")
-                    } else {
-                        format!("{v:.4}")
-                    }
-                },
-            ));
-        }
-        rows.push(line);
+    let plan = bars::plan(&cli.run, file)?;
+    match cli.cmd {
+        None => bars::single(&plan),
+        Some(Cmd::Sweep(s)) => bars::sweep_cmd(&plan, &s),
     }
-    let width: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
-        .collect();
-    rows.iter()
-        .map(|r| {
-            r.iter()
-                .zip(&width)
-                .map(|(s, w)| format!("{s:>w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The report's heatmap when exactly two parameters vary across the sweep (`None`
-/// otherwise).
-fn heatmap(t: &sweep::SweepTable, metric: &str) -> Option<thetalab_report::SweepTable> {
-    let distinct = |k: usize| {
-        let mut v: Vec<f64> = t.rows.iter().map(|r| r.params[k]).collect();
-        v.sort_by(f64::total_cmp);
-        v.dedup();
-        v
-    };
-    let varying: Vec<usize> = (0..t.param_names.len())
-        .filter(|&k| distinct(k).len() > 1)
-        .collect();
-    let [a, b] = varying[..] else { return None };
-    let (xs, ys) = (distinct(a), distinct(b));
-    let mut z = vec![None; xs.len() * ys.len()];
-    for r in &t.rows {
-        let i = xs.binary_search_by(|x| x.total_cmp(&r.params[a])).ok()?;
-        let j = ys.binary_search_by(|y| y.total_cmp(&r.params[b])).ok()?;
-        z[j * xs.len() + i] = r.metric(metric);
-    }
-    Some(thetalab_report::SweepTable {
-        x_name: t.param_names[a].clone(),
-        y_name: t.param_names[b].clone(),
-        x: xs,
-        y: ys,
-        z,
-        metric_name: metric.to_string(),
-    })
 }

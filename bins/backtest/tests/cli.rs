@@ -51,9 +51,10 @@ fn write_csv(path: &Path) {
 }
 
 #[test]
-fn no_arguments_runs_the_default_on_the_synthetic_market() {
+fn bar_default_on_the_synthetic_market() {
+    // `--strategy` selects the bar backtester: SMA 10/50 on the synthetic index.
     let d = tmp("default");
-    let o = backtest(&d, &[]);
+    let o = backtest(&d, &["--strategy", "sma-cross"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(
@@ -76,7 +77,7 @@ fn no_arguments_runs_the_default_on_the_synthetic_market() {
     }
     // Same seed, same numbers: a second run writes an identical summary.
     let first = std::fs::read_to_string(dir.join("summary.json")).unwrap();
-    assert!(backtest(&d, &[]).status.success());
+    assert!(backtest(&d, &["--strategy", "sma-cross"]).status.success());
     assert_eq!(
         std::fs::read_to_string(dir.join("summary.json")).unwrap(),
         first
@@ -212,5 +213,153 @@ fn bad_input_is_a_clear_error() {
         &d,
         &["--csv", "px.csv", "--set", "fast=60", "--set", "slow=50"],
     );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+/// The options replay (no `--strategy`) on a few sessions of the synthetic market: the
+/// six files, the summary's keys, the trade log summing to the equity change, and the
+/// same numbers on a second run.
+#[test]
+fn options_default_on_a_short_synthetic_run() {
+    let d = tmp("options");
+    // Limits at the natural price, so that orders fill under the default natural fills.
+    let args = [
+        "--days",
+        "3",
+        "--quiet",
+        "--cash",
+        "250000",
+        "--set",
+        "order.limit_fraction=1",
+    ];
+    let o = backtest(&d, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("iron-condor-0dte")
+            && text.contains("Sharpe ratio")
+            && text.contains("report:"),
+        "{text}"
+    );
+    let dir = d.join("reports/iron-condor-0dte-synthetic-seed20240102-3d");
+    for f in [
+        "report.html",
+        "summary.json",
+        "trades.csv",
+        "daily.csv",
+        "breakdown.csv",
+        "equity.parquet",
+    ] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    let j: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(j["run"]["strategy"], "iron-condor-0dte");
+    assert_eq!(j["run"]["bars"], 3, "one point per session");
+    for k in [
+        "final_value",
+        "total_return",
+        "cagr",
+        "sharpe",
+        "sortino",
+        "max_drawdown",
+        "win_rate",
+        "profit_factor",
+        "avg_credit",
+        "avg_pnl",
+        "total_fees",
+        "trades",
+    ] {
+        assert!(j.get(k).is_some(), "missing {k}: {j}");
+    }
+    // The trade log sums to the equity change (every position is closed by the end).
+    let trades = std::fs::read_to_string(dir.join("trades.csv")).unwrap();
+    let mut lines = trades.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let pnl_col = header.iter().position(|h| *h == "pnl").unwrap();
+    let n = j["trades"].as_f64().unwrap() as usize;
+    assert!(n >= 1, "the default condor trades on 3 sessions");
+    let mut rd = csv::Reader::from_reader(trades.as_bytes());
+    let total: f64 = rd
+        .records()
+        .map(|r| r.unwrap()[pnl_col].parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        (total - (j["final_value"].as_f64().unwrap() - 250_000.0)).abs() < 1e-6,
+        "trade log {total} vs equity change"
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("id=\"payoffs\"") && html.contains("chart-attribution"));
+    assert!(backtest(&d, &args).status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("summary.json")).unwrap(),
+        summary
+    );
+}
+
+#[test]
+fn options_flags_json_and_run_file() {
+    let d = tmp("options-json");
+    let o = backtest(
+        &d,
+        &[
+            "--days",
+            "2",
+            "--seed",
+            "7",
+            "--fill",
+            "mid",
+            "--spread-fraction",
+            "0.25",
+            "--set",
+            "short.delta=0.15",
+            "--set",
+            "wing.points=50",
+            "--out",
+            "out/condor",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["report_dir"], "out/condor");
+    assert!(d.join("out/condor/daily.csv").exists());
+    assert_eq!(j["run"]["params"]["fill"], "mid+0.25");
+    assert_eq!(j["run"]["params"]["short"], "{ delta = 0.15 }");
+    std::fs::write(
+        d.join("run.toml"),
+        "name = \"cfg\"\n[options]\ndays = 2\nfill = \"natural\"\nrisk_per_trade = 0.01\n[options.params]\nshort = { delta = 0.12 }\n[options.fees]\nper_contract = 1.0\n",
+    )
+    .unwrap();
+    let o = backtest(&d, &["--config", "run.toml", "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(d.join("reports/cfg/trades.csv").exists());
+    // Unknown keys in [options] are errors naming the file.
+    std::fs::write(d.join("bad.toml"), "[options]\ndayz = 2\n").unwrap();
+    let o = backtest(&d, &["--config", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8(o.stderr).unwrap().contains("bad.toml"));
+}
+
+#[test]
+fn options_usage_errors() {
+    let d = tmp("options-usage");
+    // Bar and options flags together: usage error, exit 2, naming both.
+    let o = backtest(&d, &["--strategy", "sma-cross", "--days", "5"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8(o.stderr).unwrap();
+    assert!(e.contains("--strategy") && e.contains("--days"), "{e}");
+    let o = backtest(&d, &["--spread-fraction", "0.2"]);
+    assert_eq!(o.status.code(), Some(2));
+    // An unknown options strategy lists the valid names.
+    let o = backtest(&d, &["--options-strategy", "nope", "--days", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8(o.stderr)
+            .unwrap()
+            .contains("iron-condor-0dte")
+    );
+    // A bad parameter value is an error, not a silent default.
+    let o = backtest(&d, &["--days", "1", "--set", "short.delta=-3"]);
     assert_eq!(o.status.code(), Some(1));
 }

@@ -41,16 +41,22 @@
 //! (vectorbt `pf.returns()`). **Exposure** is the fraction of bars ending with a
 //! position; **turnover** is total traded notional divided by mean equity.
 //!
+//! **Pre-trade gate.** [`run_gated`] and [`run_portfolio_gated`] pass every order
+//! through a [`RiskGate`] (the risk crate's pre-trade check): entries may be resized or
+//! rejected, exits always execute; see [`crate::gate`]. [`run`] and [`run_portfolio`]
+//! are ungated, and a gate that approves everything gives the very same result.
+//!
 //! **Input checks.** Closes must be finite and > 0; opens too with next-open fills;
 //! highs and lows when a stop, target or trailing stop is set. Errors name the asset,
 //! column and row.
 
-use thetalab_core::Timestamp;
+use thetalab_core::{Side, Timestamp};
 use thetalab_strategy::exits::{Direction, ExitTracker};
 use thetalab_strategy::{BarInput, BarsView, Signals};
 
 use crate::config::{BacktestConfig, Costs, DirectionMode, Fill, SizeRule};
 use crate::error::{BacktestError, Result};
+use crate::gate::{RiskDecision, RiskGate};
 use crate::metrics::{Metrics, TradeRecord};
 use crate::orders::{self, OrderFill, is_close};
 use crate::trade::{Book, BookFill, ExitKind, Trade};
@@ -96,6 +102,9 @@ pub struct BacktestResult {
     pub init_cash: f64,
     /// Equity after the last bar.
     pub final_value: f64,
+    /// The pre-trade decisions that changed an order (resized or rejected), oldest
+    /// first; empty for an ungated run ([`run`], [`run_portfolio`]).
+    pub decisions: Vec<RiskDecision>,
 }
 
 impl BacktestResult {
@@ -115,6 +124,12 @@ impl BacktestResult {
     #[must_use]
     pub fn closed_trades(&self) -> usize {
         self.trades.iter().filter(|t| !t.is_open()).count()
+    }
+
+    /// Number of entries the pre-trade gate rejected.
+    #[must_use]
+    pub fn risk_rejections(&self) -> usize {
+        self.decisions.iter().filter(|d| d.is_rejection()).count()
     }
 
     /// Total return `final_value / init_cash − 1`.
@@ -171,6 +186,9 @@ impl BacktestResult {
         for t in &mut self.trades {
             t.symbol = symbol.to_string();
         }
+        for d in &mut self.decisions {
+            d.symbol = symbol.to_string();
+        }
         self
     }
 }
@@ -181,10 +199,31 @@ impl BacktestResult {
 /// Invalid config, mismatched lengths, non-positive or non-finite prices (see the
 /// module page), invalid exit rules.
 pub fn run(bars: &BarsView, signals: &Signals, cfg: &BacktestConfig) -> Result<BacktestResult> {
-    run_portfolio(
+    simulate(
         &[("", *bars)],
         Allocation::Signals(std::slice::from_ref(signals)),
         cfg,
+        None,
+    )
+}
+
+/// [`run`] with every order through the pre-trade `gate` (see [`crate::gate`]); the
+/// asset's orders carry the gate template's symbol.
+///
+/// # Errors
+/// As [`run`], plus an invalid ticker in the template ([`BacktestError::InvalidSymbol`])
+/// and a book update the risk crate rejects ([`BacktestError::Risk`]).
+pub fn run_gated(
+    bars: &BarsView,
+    signals: &Signals,
+    cfg: &BacktestConfig,
+    gate: &mut RiskGate,
+) -> Result<BacktestResult> {
+    simulate(
+        &[("", *bars)],
+        Allocation::Signals(std::slice::from_ref(signals)),
+        cfg,
+        Some(gate),
     )
 }
 
@@ -259,7 +298,7 @@ struct AssetState {
     tracker: Option<ExitTracker>,
 }
 
-struct Sim<'a> {
+struct Sim<'a, 'g> {
     assets: &'a [(&'a str, BarsView<'a>)],
     cfg: &'a BacktestConfig,
     costs: Costs,
@@ -270,9 +309,10 @@ struct Sim<'a> {
     total_fees: f64,
     traded: f64,
     atr: Vec<Option<Vec<f64>>>,
+    gate: Option<&'g mut RiskGate>,
 }
 
-impl Sim<'_> {
+impl Sim<'_, '_> {
     fn free_cash(&self) -> f64 {
         self.cash - 2.0 * self.st.iter().map(|s| s.debt).sum::<f64>()
     }
@@ -298,6 +338,7 @@ impl Sim<'_> {
     ) {
         let ts = self.ts(a, i);
         let symbol = self.assets[a].0;
+        let closed_before = self.trades.len();
         let s = &mut self.st[a];
         let before = s.pos;
         orders::book_fill(&mut self.cash, &mut s.pos, &mut s.debt, buy, &f);
@@ -317,8 +358,15 @@ impl Sim<'_> {
         self.orders += 1;
         self.total_fees += f.fees;
         self.traded += f.size * f.price;
-        // Exit-rule state: new on open or flip, dropped on close.
         let after = s.pos;
+        if let Some(g) = self.gate.as_deref_mut() {
+            g.set_position(a, after, f.price);
+            // Book::fill pushes only the trades this order closed.
+            for t in &self.trades[closed_before..] {
+                g.record_trade(t.pnl);
+            }
+        }
+        // Exit-rule state: new on open or flip, dropped on close.
         if after == 0.0 {
             s.tracker = None;
         } else if before == 0.0 || before.signum() != after.signum() {
@@ -357,7 +405,75 @@ impl Sim<'_> {
             None
         };
         if let Some((buy, f)) = fill {
+            if let Some(g) = self.gate.as_deref_mut() {
+                let side = if buy { Side::Buy } else { Side::Sell };
+                let ts = self.assets[a]
+                    .1
+                    .ts
+                    .get(i)
+                    .copied()
+                    .unwrap_or(Timestamp::UNIX_EPOCH);
+                g.close_order(a, side, f.size, f.price, ts);
+            }
             self.apply(a, buy, f, i, reason, p);
+        }
+    }
+
+    /// Passes fill `f` of asset `a` (at quoted `prices[a]`, bar `i`) through the gate:
+    /// the part reducing the position is a closing order, always executed; the part
+    /// opening or adding is checked and kept, cut, or dropped. Ungated: `f` as is.
+    fn gate_fill(
+        &mut self,
+        a: usize,
+        buy: bool,
+        f: OrderFill,
+        prices: &[f64],
+        i: usize,
+    ) -> Option<OrderFill> {
+        if self.gate.is_none() {
+            return Some(f);
+        }
+        let pos = self.st[a].pos;
+        let reduce = if buy { (-pos).max(0.0) } else { pos.max(0.0) }.min(f.size);
+        let increase = f.size - reduce;
+        let side = if buy { Side::Buy } else { Side::Sell };
+        let ts = self.ts(a, i);
+        let equity = self.equity_at(prices);
+        // The last close known when the order was decided.
+        let known = match self.cfg.fill {
+            Fill::Close => Some(i),
+            Fill::NextOpen => i.checked_sub(1),
+        };
+        let g = self.gate.as_deref_mut()?;
+        if reduce > 0.0 {
+            g.close_order(a, side, reduce, f.price, ts);
+        }
+        if increase <= 0.0 {
+            return Some(f);
+        }
+        for (b, s) in self.st.iter().enumerate() {
+            if s.pos != 0.0 {
+                g.set_position(b, s.pos, prices[b]);
+            }
+        }
+        g.mark_equity(equity);
+        if let (Some(w), Some(k), true) = (g.correlation_window(), known, self.assets.len() > 1) {
+            for (b, s) in self.st.iter().enumerate() {
+                if b == a || s.pos != 0.0 {
+                    g.register_returns(b, self.assets[b].1.close, k, w);
+                }
+            }
+        }
+        match g.open_order(a, side, increase, f.price, i, ts) {
+            None => Some(f),
+            Some(allowed) => {
+                let size = reduce + allowed;
+                if buy {
+                    orders::buy(self.cash, size, prices[a], &self.costs)
+                } else {
+                    orders::sell(size, prices[a], &self.costs)
+                }
+            }
         }
     }
 
@@ -371,14 +487,17 @@ impl Sim<'_> {
                 .sum::<f64>()
     }
 
-    /// Opens a position in asset `a` at quoted price `p` per the size rule.
-    fn open(&mut self, a: usize, long: bool, p: f64, i: usize, equity: f64) {
+    /// Opens a position in asset `a` at quoted price `prices[a]` per the size rule.
+    fn open(&mut self, a: usize, long: bool, prices: &[f64], i: usize, equity: f64) {
+        let p = prices[a];
         let want = match self.cfg.size {
             SizeRule::AllCash => f64::INFINITY,
             SizeRule::FractionOfEquity(f) => f * equity / p,
         };
         if long {
-            if let Some(f) = orders::buy(self.cash, want, p, &self.costs) {
+            if let Some(f) = orders::buy(self.cash, want, p, &self.costs)
+                && let Some(f) = self.gate_fill(a, true, f, prices, i)
+            {
                 self.apply(a, true, f, i, ExitKind::Signal, p);
             }
         } else {
@@ -388,7 +507,9 @@ impl Sim<'_> {
             } else {
                 want.min(cap).floor()
             };
-            if let Some(f) = orders::sell(size, p, &self.costs) {
+            if let Some(f) = orders::sell(size, p, &self.costs)
+                && let Some(f) = self.gate_fill(a, false, f, prices, i)
+            {
                 self.apply(a, false, f, i, ExitKind::Signal, p);
             }
         }
@@ -418,6 +539,7 @@ impl Sim<'_> {
                     if t < pos
                         && !is_close(t, pos)
                         && let Some(f) = orders::sell(pos - t, p, &self.costs)
+                        && let Some(f) = self.gate_fill(a, false, f, prices, i)
                     {
                         self.apply(a, false, f, i, ExitKind::Rebalance, p);
                     }
@@ -428,14 +550,17 @@ impl Sim<'_> {
         for (a, &intent) in intents.iter().enumerate() {
             let p = prices[a];
             match intent {
-                Intent::OpenLong | Intent::ReverseToLong => self.open(a, true, p, i, equity),
-                Intent::OpenShort | Intent::ReverseToShort => self.open(a, false, p, i, equity),
+                Intent::OpenLong | Intent::ReverseToLong => self.open(a, true, prices, i, equity),
+                Intent::OpenShort | Intent::ReverseToShort => {
+                    self.open(a, false, prices, i, equity);
+                }
                 Intent::Target(_) => {
                     let t = targets[a];
                     let pos = self.st[a].pos;
                     if t > pos
                         && !is_close(t, pos)
                         && let Some(f) = orders::buy(self.cash, t - pos, p, &self.costs)
+                        && let Some(f) = self.gate_fill(a, true, f, prices, i)
                     {
                         self.apply(a, true, f, i, ExitKind::Rebalance, p);
                     }
@@ -480,6 +605,32 @@ pub fn run_portfolio(
     assets: &[(&str, BarsView)],
     alloc: Allocation,
     cfg: &BacktestConfig,
+) -> Result<BacktestResult> {
+    simulate(assets, alloc, cfg, None)
+}
+
+/// [`run_portfolio`] with every order through the pre-trade `gate` (see
+/// [`crate::gate`]); each asset's orders carry its name as the ticker (an unnamed asset
+/// takes the template's symbol) and the template's sector for it.
+///
+/// # Errors
+/// As [`run_portfolio`], plus an asset name that is not a valid ticker
+/// ([`BacktestError::InvalidSymbol`]) and a book update the risk crate rejects
+/// ([`BacktestError::Risk`]).
+pub fn run_portfolio_gated(
+    assets: &[(&str, BarsView)],
+    alloc: Allocation,
+    cfg: &BacktestConfig,
+    gate: &mut RiskGate,
+) -> Result<BacktestResult> {
+    simulate(assets, alloc, cfg, Some(gate))
+}
+
+fn simulate(
+    assets: &[(&str, BarsView)],
+    alloc: Allocation,
+    cfg: &BacktestConfig,
+    mut gate: Option<&mut RiskGate>,
 ) -> Result<BacktestResult> {
     cfg.validate()?;
     let Some((_, first)) = assets.first() else {
@@ -572,6 +723,10 @@ pub fn run_portfolio(
     };
 
     let m = assets.len();
+    if let Some(g) = gate.as_deref_mut() {
+        let names: Vec<&str> = assets.iter().map(|(s, _)| *s).collect();
+        g.begin(&names, cfg.init_cash)?;
+    }
     let mut sim = Sim {
         assets,
         cfg,
@@ -590,6 +745,7 @@ pub fn run_portfolio(
         total_fees: 0.0,
         traded: 0.0,
         atr,
+        gate,
     };
     let mut equity = Vec::with_capacity(n);
     let mut cash = Vec::with_capacity(n);
@@ -637,6 +793,14 @@ pub fn run_portfolio(
     };
 
     for i in 0..n {
+        // 0. A new session for the gate's daily loss (first asset's New York dates).
+        if let Some(g) = sim.gate.as_deref_mut()
+            && i > 0
+            && let (Some(prev), Some(now)) = (first.ts.get(i - 1), first.ts.get(i))
+            && prev.ny_date() != now.ny_date()
+        {
+            g.new_session();
+        }
         // 1. Next-open fills of the orders decided at the previous close.
         if cfg.fill == Fill::NextOpen && i > 0 {
             for a in 0..m {
@@ -709,6 +873,9 @@ pub fn run_portfolio(
             positions[a].push(pos);
         }
         exposed += usize::from(any);
+        if let Some(g) = sim.gate.as_deref_mut() {
+            g.mark_equity(value);
+        }
         let prev = equity.last().copied().unwrap_or(cfg.init_cash);
         returns.push(value / prev - 1.0);
         equity.push(value);
@@ -721,6 +888,10 @@ pub fn run_portfolio(
     // exits keep the order they were filled in (asset order).
     sim.trades
         .sort_by_key(|t| (t.exit_index.unwrap_or(usize::MAX), t.entry_index));
+    let decisions = match sim.gate {
+        Some(g) => g.finish()?,
+        None => Vec::new(),
+    };
     let final_value = equity.last().copied().unwrap_or(cfg.init_cash);
     let mean_equity = equity.iter().sum::<f64>() / n as f64;
     Ok(BacktestResult {
@@ -741,6 +912,7 @@ pub fn run_portfolio(
         },
         init_cash: cfg.init_cash,
         final_value,
+        decisions,
     })
 }
 

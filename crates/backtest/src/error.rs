@@ -70,6 +70,29 @@ pub enum BacktestError {
     /// The metrics rejected their input.
     #[error(transparent)]
     Metrics(#[from] crate::metrics::MetricsError),
+    /// The risk crate rejected an input: a limits configuration, a book update of the
+    /// pre-trade gate ([`crate::gate::RiskGate`]).
+    #[error("risk: {0}")]
+    Risk(#[from] thetalab_risk::RiskError),
+    /// An asset's symbol is not a valid ticker for the pre-trade gate's orders.
+    #[error("risk gate: symbol `{symbol}` is not a valid ticker: {reason}")]
+    InvalidSymbol {
+        /// The symbol given.
+        symbol: String,
+        /// Why it is rejected.
+        reason: String,
+    },
+    /// The options replay's data source failed (store, synthetic market, ingest).
+    #[error("options data: {0}")]
+    Data(String),
+    /// The options replay got a snapshot older than the one before it.
+    #[error("snapshots out of time order: {current} comes after {previous}")]
+    TimeWentBackwards {
+        /// The previous snapshot's time.
+        previous: thetalab_core::Timestamp,
+        /// The offending snapshot's time.
+        current: thetalab_core::Timestamp,
+    },
     /// Writing a results table failed.
     #[error("writing {path}: {message}")]
     Io {

@@ -9,9 +9,17 @@
 //!   trailing, time stop, flat at session end) checked on the bar's high and low;
 //! * [`run_portfolio`] — several assets sharing one cash account, driven by signals or
 //!   by target weights ([`Allocation`]);
+//! * [`run_gated`], [`run_portfolio_gated`] — the same runs with every order through the
+//!   risk crate's pre-trade check ([`gate::RiskGate`]): entries resized or rejected by
+//!   the limits, decisions in [`BacktestResult::decisions`];
 //! * [`sweep`] — grids and seeded random searches over strategy parameters with rayon,
 //!   and a fused moving-average-crossover grid that streams its metrics;
 //! * [`metrics`] — performance metrics with empyrical's conventions.
+//! * [`options`] — the options replay engine: option strategies over time-ordered chain
+//!   snapshots (store, synthetic market, memory) with multi-leg fills at bid/ask or
+//!   mid ± a fraction of the spread, commissions and fees, buying power (max loss or
+//!   Reg-T), the risk policy, cash settlement (SPXW PM, SPX AM) and physical
+//!   assignment, and a per-trade Greeks attribution of the P&L.
 //!
 //! Every convention (signal resolution, order of events within a bar, cost and size
 //! arithmetic, trade bookkeeping) is documented in [`engine`], [`config`] and
@@ -43,13 +51,17 @@
 pub mod config;
 pub mod engine;
 mod error;
+pub mod gate;
 pub mod metrics;
+pub mod options;
 mod orders;
 pub mod runner;
 pub mod sweep;
 pub mod trade;
 
 pub use config::{BacktestConfig, DirectionMode, Fill, SizeRule};
-pub use engine::{Allocation, BacktestResult, run, run_portfolio};
+pub use engine::{
+    Allocation, BacktestResult, run, run_gated, run_portfolio, run_portfolio_gated,
+};
 pub use error::{BacktestError, Result};
 pub use trade::{ExitKind, Trade};

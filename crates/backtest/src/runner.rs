@@ -3,8 +3,9 @@
 
 use thetalab_strategy::{BarStrategy, BarsView, BuyAndHold};
 
+use crate::gate::RiskGate;
 use crate::metrics::{Metrics, MonthlyReturn, monthly_returns};
-use crate::{BacktestConfig, BacktestResult, Result, run};
+use crate::{BacktestConfig, BacktestResult, Result, run, run_gated};
 
 /// The outcome of [`run_strategy`].
 #[derive(Debug, Clone)]
@@ -28,8 +29,35 @@ pub fn run_strategy(
     strategy: &dyn BarStrategy,
     cfg: &BacktestConfig,
 ) -> Result<RunOutput> {
+    run_with(symbol, bars, strategy, cfg, None)
+}
+
+/// [`run_strategy`] with the strategy's orders through the pre-trade `gate` (see
+/// [`crate::gate`]). The orders carry the gate template's symbol as their ticker
+/// (`symbol` only names the result, so it may be any label); the buy-and-hold
+/// benchmark is not gated: it is the market the strategy is compared with.
+pub fn run_strategy_gated(
+    symbol: &str,
+    bars: &BarsView<'_>,
+    strategy: &dyn BarStrategy,
+    cfg: &BacktestConfig,
+    gate: &mut RiskGate,
+) -> Result<RunOutput> {
+    run_with(symbol, bars, strategy, cfg, Some(gate))
+}
+
+fn run_with(
+    symbol: &str,
+    bars: &BarsView<'_>,
+    strategy: &dyn BarStrategy,
+    cfg: &BacktestConfig,
+    gate: Option<&mut RiskGate>,
+) -> Result<RunOutput> {
     let signals = strategy.signals(bars)?;
-    let result = run(bars, &signals, cfg)?.with_symbol(symbol);
+    let result = match gate {
+        None => run(bars, &signals, cfg)?.with_symbol(symbol),
+        Some(g) => run_gated(bars, &signals, cfg, g)?.with_symbol(symbol),
+    };
     let metrics = result.metrics(cfg)?;
     let hold = BuyAndHold.signals(bars)?;
     // The benchmark holds through; exits and stops are the strategy's, not the index's.

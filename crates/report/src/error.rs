@@ -57,6 +57,16 @@ pub enum ReportError {
         #[source]
         source: arrow_schema::ArrowError,
     },
+    /// A payoff curve could not be computed from a trade's legs (the pricing crate
+    /// refused them).
+    #[error("cannot compute the {what}: {source}")]
+    Pricing {
+        /// What was being computed, e.g. `"payoff profile"`.
+        what: String,
+        /// The pricing error.
+        #[source]
+        source: thetalab_pricing::PricingError,
+    },
     /// The Parquet writer failed.
     #[error("cannot write Parquet file {}: {source}", path.display())]
     Parquet {

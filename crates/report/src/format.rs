@@ -105,6 +105,11 @@ pub fn metric_label(name: &str) -> String {
         "max_drawdown_duration" => Some("Max drawdown duration"),
         "ulcer_index" => Some("Ulcer index"),
         "pnl" => Some("P&L"),
+        "avg_credit" => Some("Avg credit (points per unit)"),
+        "avg_pnl" => Some("Avg P&L per trade"),
+        "total_fees" => Some("Fees total"),
+        "max_drawdown_intraday" => Some("Max drawdown (intraday)"),
+        "avg_return_on_bp" => Some("Avg return on buying power"),
         _ => None,
     };
     if let Some(k) = known {

@@ -12,7 +12,11 @@
 //!   SVG, no JavaScript, no network) with the metrics, equity vs benchmark, underwater
 //!   drawdown, monthly heatmap, return distribution, trade P&L scatter, parameter-sweep
 //!   heatmap and a trades table ([`html`], [`charts`]);
-//! * [`write_all`]: all four files into a report folder.
+//! * [`write_all`]: all four files into a report folder;
+//! * [`options`]: the options replay report — trade log with legs, fees, reasons and
+//!   attribution, daily and breakdown tables, payoff diagrams of representative trades
+//!   and the P&L attribution ([`options::OptionsReport`],
+//!   [`options::write_options_report`]).
 //!
 //! Conventions (see [`input`]): returns are fractions everywhere; `ts`, `equity`,
 //! `returns` and the benchmark are aligned; an undefined metric is `None` (or
@@ -59,6 +63,7 @@ mod format;
 pub mod html;
 pub mod input;
 pub mod json;
+pub mod options;
 mod svg;
 mod table;
 pub mod trades_csv;

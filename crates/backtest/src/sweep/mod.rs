@@ -16,6 +16,9 @@
 //!   number of bars beyond the input itself. It gives the same numbers as the general
 //!   path (tested); the quantile-based metrics (tail ratio, VaR, CVaR, skew, kurtosis)
 //!   need the whole return series and are left empty there.
+//!
+//! Neither path is gated by the pre-trade limits ([`crate::gate`]): a sweep ranks the
+//! strategy's own signals; gate the chosen parameters with [`crate::run_gated`].
 
 mod fused;
 pub mod rng;

@@ -5,4 +5,6 @@
 
 mod engine;
 mod metrics;
+mod options;
+mod risk_gate;
 mod sweep;
