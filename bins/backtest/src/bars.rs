@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
-use thetalab_backtest::metrics::Metrics;
 use thetalab_backtest::gate::{OrderTemplate, RiskGate};
+use thetalab_backtest::metrics::Metrics;
 use thetalab_backtest::runner::{RunOutput, run_strategy, run_strategy_gated};
 use thetalab_backtest::sweep::{self, MaKind, ParamRange};
 use thetalab_backtest::{BacktestConfig, BacktestResult, DirectionMode, ExitKind, Fill, SizeRule};
@@ -128,8 +128,8 @@ pub(crate) fn plan(a: &RunArgs, file: ConfigFile) -> Result<Plan> {
     cfg.validate().context("backtest settings")?;
     let limits = match &a.limits {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("reading {}", p.display()))?;
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
             Some(
                 thetalab_risk::limits::LimitsConfig::from_toml(&text)
                     .with_context(|| format!("{}: invalid limits", p.display()))?,

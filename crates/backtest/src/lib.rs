@@ -60,8 +60,6 @@ pub mod sweep;
 pub mod trade;
 
 pub use config::{BacktestConfig, DirectionMode, Fill, SizeRule};
-pub use engine::{
-    Allocation, BacktestResult, run, run_gated, run_portfolio, run_portfolio_gated,
-};
+pub use engine::{Allocation, BacktestResult, run, run_gated, run_portfolio, run_portfolio_gated};
 pub use error::{BacktestError, Result};
 pub use trade::{ExitKind, Trade};

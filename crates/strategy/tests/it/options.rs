@@ -492,11 +492,15 @@ fn condor_exact_legs_and_limit() {
     assert!(net < 0.0, "a credit");
     // The default limit is the natural price: buy the wings at the ask, sell the
     // shorts at the bid.
-    let natural = touch(&snap, e, Put, 4950.0, 1) - touch(&snap, e, Put, 4975.0, -1)
+    let natural = touch(&snap, e, Put, 4950.0, 1)
+        - touch(&snap, e, Put, 4975.0, -1)
         - touch(&snap, e, Call, 5025.0, -1)
         + touch(&snap, e, Call, 5050.0, 1);
     assert!((o.limit.unwrap() - natural).abs() < 1e-12);
-    assert!(natural > net, "the natural credit is smaller than the mid credit");
+    assert!(
+        natural > net,
+        "the natural credit is smaller than the mid credit"
+    );
 
     // By expected move: shorts one straddle away from spot.
     let em = mid(&snap, e, Call, 5000.0) + mid(&snap, e, Put, 5000.0);
