@@ -380,6 +380,58 @@ where
     }
 }
 
+/// The lognormal models' batch: the column kernel of [`lanes`] whose stage 3 writes `out`,
+/// over parallel blocks. A block whose kernel counted invalid options is scanned again
+/// for the first one's error.
+fn columns<O>(model: EuropeanModel, carry: Carry, cols: &Columns<'_>, out: O) -> Result<()>
+where
+    O: Out + lanes::Finish,
+{
+    drive_blocks(out, 0, &|o: O, base| {
+        let block = cols.range(base, o.len());
+        let bad = lanes::isa::run(&mut lanes::Job {
+            carry,
+            cols: block,
+            out: o,
+        });
+        if bad == 0 {
+            Bad::default()
+        } else {
+            block.scan_invalid(model, base, bad)
+        }
+    })
+    .into_result()
+}
+
+/// The option-by-option batch (Bachelier, and implied vol of every model but its solver
+/// loop): `eval(global_index, option)` for every option, its value stored by
+/// `write(out, local_index, value)`, or `nan` stored and the error counted.
+fn each<O, T, E, W>(cols: &Columns<'_>, out: O, nan: T, eval: &E, write: &W) -> Result<()>
+where
+    O: Out,
+    T: Copy + Sync,
+    E: Fn(usize, &OptionInputs) -> Result<T> + Sync,
+    W: Fn(&mut O, usize, T) + Sync,
+{
+    drive(out, 0, &|o: &mut O, j, i| {
+        let (value, res) = match eval(i, &cols.get(i)) {
+            Ok(v) => (v, Ok(())),
+            Err(e) => (nan, Err(e)),
+        };
+        write(o, j, value);
+        res
+    })
+    .into_result()
+}
+
+/// `model`'s `f` of a valid option, or the validation error.
+fn validated<T>(
+    model: EuropeanModel,
+    f: impl Fn(EuropeanModel, &OptionInputs) -> T,
+) -> impl Fn(usize, &OptionInputs) -> Result<T> {
+    move |_, o| model.validate(o).map(|()| f(model, o))
+}
+
 fn check_out(what: &'static str, got: usize, expected: usize) -> Result<()> {
     if got == expected {
         Ok(())
@@ -402,55 +454,17 @@ pub fn price_delta(
     cols.check()?;
     check_out("price", price.len(), cols.len())?;
     check_out("delta", delta.len(), cols.len())?;
-    let Some(carry) = model.carry() else {
-        return price_delta_each(model, cols, price, delta);
-    };
-    drive_blocks(
-        (price, delta),
-        0,
-        &|(p, d): (&mut [f64], &mut [f64]), base| {
-            let block = cols.range(base, p.len());
-            let bad = lanes::isa::run(&mut lanes::Job {
-                carry,
-                cols: block,
-                out: (p, d),
-            });
-            if bad == 0 {
-                Bad::default()
-            } else {
-                block.scan_invalid(model, base, bad)
-            }
-        },
-    )
-    .into_result()
-}
-
-/// [`price_delta`] one option at a time (Bachelier).
-fn price_delta_each(
-    model: EuropeanModel,
-    cols: &Columns<'_>,
-    price: &mut [f64],
-    delta: &mut [f64],
-) -> Result<()> {
-    drive((price, delta), 0, &|(p, d): &mut (
-        &mut [f64],
-        &mut [f64],
-    ),
-                               j,
-                               i| {
-        let o = cols.get(i);
-        match model.validate(&o) {
-            Ok(()) => {
-                (p[j], d[j]) = model.price_delta(&o);
-                Ok(())
-            }
-            Err(e) => {
-                (p[j], d[j]) = (f64::NAN, f64::NAN);
-                Err(e)
-            }
-        }
-    })
-    .into_result()
+    let out = (price, delta);
+    match model.carry() {
+        Some(carry) => columns(model, carry, cols, out),
+        None => each(
+            cols,
+            out,
+            (f64::NAN, f64::NAN),
+            &validated(model, EuropeanModel::price_delta),
+            &|(p, d): &mut (&mut [f64], &mut [f64]), j, v: (f64, f64)| (p[j], d[j]) = v,
+        ),
+    }
 }
 
 /// Price and the first-order Greeks of every option.
@@ -472,74 +486,40 @@ pub fn first_order(
     ] {
         check_out(what, got, n)?;
     }
-    if let Some(carry) = model.carry() {
-        return drive_blocks(out, 0, &|o: FirstOrderColumns<'_>, base| {
-            let block = cols.range(base, o.price.len());
-            let bad = lanes::isa::run(&mut lanes::Job {
-                carry,
-                cols: block,
-                out: o,
-            });
-            if bad == 0 {
-                Bad::default()
-            } else {
-                block.scan_invalid(model, base, bad)
-            }
-        })
-        .into_result();
+    match model.carry() {
+        Some(carry) => columns(model, carry, cols, out),
+        None => each(
+            cols,
+            out,
+            lanes::NAN_GREEKS,
+            &validated(model, EuropeanModel::first_order),
+            &|o: &mut FirstOrderColumns<'_>, j, g: Greeks| {
+                o.price[j] = g.price;
+                o.delta[j] = g.delta;
+                o.gamma[j] = g.gamma;
+                o.vega[j] = g.vega;
+                o.theta[j] = g.theta;
+                o.rho[j] = g.rho;
+                o.rho_q[j] = g.rho_q;
+            },
+        ),
     }
-    drive(out, 0, &|o: &mut FirstOrderColumns<'_>, j, i| {
-        let x = cols.get(i);
-        let (g, res) = match model.validate(&x) {
-            Ok(()) => (model.first_order(&x), Ok(())),
-            Err(e) => (lanes::NAN_GREEKS, Err(e)),
-        };
-        o.price[j] = g.price;
-        o.delta[j] = g.delta;
-        o.gamma[j] = g.gamma;
-        o.vega[j] = g.vega;
-        o.theta[j] = g.theta;
-        o.rho[j] = g.rho;
-        o.rho_q[j] = g.rho_q;
-        res
-    })
-    .into_result()
 }
 
 /// Every Greek to third order of every option.
 pub fn greeks(model: EuropeanModel, cols: &Columns<'_>, out: &mut [Greeks]) -> Result<()> {
     cols.check()?;
     check_out("greeks", out.len(), cols.len())?;
-    if let Some(carry) = model.carry() {
-        return drive_blocks(out, 0, &|o: &mut [Greeks], base| {
-            let block = cols.range(base, o.len());
-            let bad = lanes::isa::run(&mut lanes::Job {
-                carry,
-                cols: block,
-                out: o,
-            });
-            if bad == 0 {
-                Bad::default()
-            } else {
-                block.scan_invalid(model, base, bad)
-            }
-        })
-        .into_result();
+    match model.carry() {
+        Some(carry) => columns(model, carry, cols, out),
+        None => each(
+            cols,
+            out,
+            lanes::NAN_GREEKS,
+            &validated(model, EuropeanModel::greeks),
+            &|o: &mut &mut [Greeks], j, g| o[j] = g,
+        ),
     }
-    drive(out, 0, &|o: &mut &mut [Greeks], j, i| {
-        let x = cols.get(i);
-        match model.validate(&x) {
-            Ok(()) => {
-                o[j] = model.greeks(&x);
-                Ok(())
-            }
-            Err(e) => {
-                o[j] = lanes::NAN_GREEKS;
-                Err(e)
-            }
-        }
-    })
-    .into_result()
 }
 
 /// Implied volatility of every `prices[i]` (the `sigma` column is ignored). Elements
@@ -555,52 +535,44 @@ pub fn implied_vol(
     cols.check()?;
     check_out("prices", prices.len(), cols.len())?;
     check_out("iv", out.len(), cols.len())?;
-    if let Some(carry) = model.carry() {
-        let b76 = carry == Carry::Black76;
-        return drive_blocks(out, 0, &|o: &mut [f64], base| {
-            let block = cols.range(base, o.len());
-            let prices = &prices[base..base + o.len()];
-            let mut bad = Bad::default();
-            // Forwards and discount factors of a chunk in one (vectorised) loop, then the
-            // solver option by option.
-            let (mut fwd, mut df) = ([0.0; IV_CHUNK], [0.0; IV_CHUNK]);
-            let mut start = 0;
-            while start < block.len() {
-                let c = block.range(start, IV_CHUNK.min(block.len() - start));
-                let n = c.len();
-                for j in 0..n {
-                    (fwd[j], df[j]) = iv::forward_discount(b76, c.s[j], c.t[j], c.r[j], c.q[j]);
-                }
-                for j in 0..n {
-                    let i = start + j;
-                    match iv::lognormal_given(b76, prices[i], &c.get(j), fwd[j], df[j]) {
-                        Ok(v) => o[i] = v,
-                        Err(e) => {
-                            o[i] = f64::NAN;
-                            bad.note(base + i, e);
-                        }
+    let Some(carry) = model.carry() else {
+        return each(
+            cols,
+            out,
+            f64::NAN,
+            &|i, o| model.implied_vol(prices[i], o),
+            &|o: &mut &mut [f64], j, v| o[j] = v,
+        );
+    };
+    let b76 = carry == Carry::Black76;
+    drive_blocks(out, 0, &|o: &mut [f64], base| {
+        let block = cols.range(base, o.len());
+        let prices = &prices[base..base + o.len()];
+        let mut bad = Bad::default();
+        // Forwards and discount factors of a chunk in one (vectorised) loop, then the
+        // solver option by option.
+        let (mut fwd, mut df) = ([0.0; IV_CHUNK], [0.0; IV_CHUNK]);
+        let mut start = 0;
+        while start < block.len() {
+            let c = block.range(start, IV_CHUNK.min(block.len() - start));
+            let n = c.len();
+            for j in 0..n {
+                (fwd[j], df[j]) = iv::forward_discount(b76, c.s[j], c.t[j], c.r[j], c.q[j]);
+            }
+            for j in 0..n {
+                let i = start + j;
+                match iv::lognormal_given(b76, prices[i], &c.get(j), fwd[j], df[j]) {
+                    Ok(v) => o[i] = v,
+                    Err(e) => {
+                        o[i] = f64::NAN;
+                        bad.note(base + i, e);
                     }
                 }
-                start += IV_CHUNK;
             }
-            bad
-        })
-        .into_result();
-    }
-    drive(
-        out,
-        0,
-        &|o: &mut &mut [f64], j, i| match model.implied_vol(prices[i], &cols.get(i)) {
-            Ok(v) => {
-                o[j] = v;
-                Ok(())
-            }
-            Err(e) => {
-                o[j] = f64::NAN;
-                Err(e)
-            }
-        },
-    )
+            start += IV_CHUNK;
+        }
+        bad
+    })
     .into_result()
 }
 

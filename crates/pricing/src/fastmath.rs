@@ -31,6 +31,8 @@
 //!   (tested). (Cody's `erfc(−d/√2)` as usually called is up to ~500 ulp off at
 //!   `d = −38`: the rounding of `d/√2` is amplified by `e^{−x²}`.)
 
+use crate::normal::FRAC_1_SQRT_2PI;
+
 /// `1.5·2⁵²`: adding it rounds a double of magnitude below 2⁵¹ to an integer, held in
 /// the low bits of the sum.
 const SHIFT: f64 = 6_755_399_441_055_744.0;
@@ -40,8 +42,6 @@ const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
 const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// `1/√π`.
 const FRAC_1_SQRT_PI: f64 = 0.564_189_583_547_756_3;
-/// `1/√(2π)`.
-const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 
 /// `e^{x + tail}` as `p·s1·s2` with `p ∈ [0.7, 1.42)` and `s1`, `s2` powers of two, so
 /// that a factor can be applied to `p` before the scale and the result rounds once.
