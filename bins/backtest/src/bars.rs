@@ -491,11 +491,23 @@ fn parse_axis(spec: &str) -> Result<(String, f64, f64, f64)> {
         [lo, hi, st] => (num(lo)?, num(hi)?, num(st)?),
         _ => bail!("--grid {spec:?}: expected NAME=LO:HI[:STEP]"),
     };
-    if step.is_nan() || step <= 0.0 || hi < lo {
-        bail!("--grid {spec:?}: needs LO ≤ HI and STEP > 0");
+    if !(lo.is_finite() && hi.is_finite() && step.is_finite()) || step <= 0.0 || hi < lo {
+        bail!("--grid {spec:?}: needs finite LO ≤ HI and STEP > 0");
+    }
+    let count = (hi - lo) / step;
+    if count >= MAX_AXIS_VALUES as f64 {
+        bail!(
+            "--grid {spec:?}: {count:.0} steps from LO to HI; at most {MAX_AXIS_VALUES} values per axis"
+        );
     }
     Ok((name.trim().to_string(), lo, hi, step))
 }
+
+/// The most parameter sets a `--grid` sweep may run.
+const MAX_COMBINATIONS: usize = 10_000_000;
+
+/// The most values one `--grid` axis may take (a larger grid is a typo, not a sweep).
+const MAX_AXIS_VALUES: usize = 100_000;
 
 pub(crate) fn sweep_cmd(plan: &Plan, s: &SweepArgs) -> Result<()> {
     if s.grid.is_empty() {
@@ -512,10 +524,22 @@ pub(crate) fn sweep_cmd(plan: &Plan, s: &SweepArgs) -> Result<()> {
         .iter()
         .map(|g| parse_axis(g))
         .collect::<Result<_>>()?;
+    // parse_axis keeps (hi − lo)/step below MAX_AXIS_VALUES, so the cast is in range.
     let values = |lo: f64, hi: f64, step: f64| -> Vec<f64> {
         let n = ((hi - lo) / step + 1e-9).floor() as usize + 1;
         (0..n).map(|i| lo + step * i as f64).collect()
     };
+    if s.random.is_none() {
+        let combinations = axes.iter().try_fold(1usize, |acc, a| {
+            acc.checked_mul(values(a.1, a.2, a.3).len())
+                .filter(|&n| n <= MAX_COMBINATIONS)
+        });
+        if combinations.is_none() {
+            bail!(
+                "the --grid axes give more than {MAX_COMBINATIONS} combinations; use fewer values or --random N"
+            );
+        }
+    }
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
@@ -537,7 +561,10 @@ pub(crate) fn sweep_cmd(plan: &Plan, s: &SweepArgs) -> Result<()> {
         && s.random.is_none()
         && cfg.fill == Fill::Close
         && cfg.size == SizeRule::AllCash
-        && cfg.exits.is_empty();
+        && cfg.exits.is_empty()
+        // Whole windows only: the fused kernel takes `usize` windows, the general path
+        // passes other values to the strategy, which checks them.
+        && axes.iter().all(|a| a.1.fract() == 0.0 && a.3.fract() == 0.0);
     let mut table = if fused {
         let ints = |v: Vec<f64>| v.into_iter().map(|x| x as usize).collect::<Vec<usize>>();
         let fast = ints(values(axes[0].1, axes[0].2, axes[0].3));
@@ -624,7 +651,7 @@ pub(crate) fn sweep_cmd(plan: &Plan, s: &SweepArgs) -> Result<()> {
     }
     let strategy = by_name(&plan.strategy, &best_params)?;
     let out = run_strategy(&symbol, &view, strategy.as_ref(), cfg)?;
-    let heat = heatmap(&table, &s.rank_by);
+    let heat = thetalab_report::sweep::heatmap(&table, &s.rank_by);
     let best_plan = Plan {
         params: best_params,
         name: Some(format!("{name}-sweep")),
@@ -726,32 +753,29 @@ fn top_table(t: &sweep::SweepTable, n: usize) -> String {
         .join("\n")
 }
 
-/// The report's heatmap when exactly two parameters vary across the sweep (`None`
-/// otherwise).
-fn heatmap(t: &sweep::SweepTable, metric: &str) -> Option<thetalab_report::SweepTable> {
-    let distinct = |k: usize| {
-        let mut v: Vec<f64> = t.rows.iter().map(|r| r.params[k]).collect();
-        v.sort_by(f64::total_cmp);
-        v.dedup();
-        v
-    };
-    let varying: Vec<usize> = (0..t.param_names.len())
-        .filter(|&k| distinct(k).len() > 1)
-        .collect();
-    let [a, b] = varying[..] else { return None };
-    let (xs, ys) = (distinct(a), distinct(b));
-    let mut z = vec![None; xs.len() * ys.len()];
-    for r in &t.rows {
-        let i = xs.binary_search_by(|x| x.total_cmp(&r.params[a])).ok()?;
-        let j = ys.binary_search_by(|y| y.total_cmp(&r.params[b])).ok()?;
-        z[j * xs.len() + i] = r.metric(metric);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_axes_are_checked() {
+        assert_eq!(
+            parse_axis("fast=5:20:5").unwrap(),
+            ("fast".to_string(), 5.0, 20.0, 5.0)
+        );
+        assert_eq!(parse_axis(" slow = 30:60").unwrap().3, 1.0);
+        // Before: 1e12 values were allocated (or the count overflowed) instead of an error.
+        for bad in [
+            "fast=1:1e12",
+            "fast=1:inf",
+            "fast=nan:5",
+            "fast=1:5:0",
+            "fast=5:1",
+            "fast=1:5:-1",
+            "fast",
+            "fast=1",
+        ] {
+            assert!(parse_axis(bad).is_err(), "{bad}");
+        }
     }
-    Some(thetalab_report::SweepTable {
-        x_name: t.param_names[a].clone(),
-        y_name: t.param_names[b].clone(),
-        x: xs,
-        y: ys,
-        z,
-        metric_name: metric.to_string(),
-    })
 }

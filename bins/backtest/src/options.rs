@@ -15,7 +15,9 @@ use thetalab_backtest::options::{
 use thetalab_data::calendar::NyseCalendar;
 use thetalab_data::store::{Store, TimeRange};
 use thetalab_data::synth::{SynthConfig, SyntheticMarket};
-use thetalab_report::options::{OptionsReport, OptionsRunInfo, write_options_report};
+use thetalab_report::options::{
+    OptionsReport, OptionsRunInfo, top_not_filled, write_options_report,
+};
 use thetalab_strategy::options::condor::IronCondorConfig;
 use thetalab_strategy::options::{
     OPTION_STRATEGY_NAMES, OptionStrategy, by_name, config_from_toml,
@@ -501,16 +503,7 @@ pub(crate) fn run(a: &RunArgs, file: ConfigFile) -> Result<()> {
     }
     if result.trades.is_empty() && !result.not_filled.is_empty() {
         // Say why nothing traded: the most frequent reason, with one example.
-        let mut counts: Vec<(String, usize, &str)> = Vec::new();
-        for n in &result.not_filled {
-            let key = format!("{:?}", n.reason);
-            match counts.iter_mut().find(|c| c.0 == key) {
-                Some(c) => c.1 += 1,
-                None => counts.push((key, 1, n.detail.as_str())),
-            }
-        }
-        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-        if let Some((reason, n, detail)) = counts.first() {
+        if let Some((reason, n, detail)) = top_not_filled(&result) {
             out!(
                 "note: no trade; {} of {} orders not filled: {reason} (e.g. {detail}). With natural fills a limit at the mid never fills: try --fill mid, or --set order.limit_fraction=1 for limits at the natural price.",
                 n,

@@ -65,6 +65,7 @@ pub mod input;
 pub mod json;
 pub mod options;
 mod svg;
+pub mod sweep;
 mod table;
 pub mod trades_csv;
 

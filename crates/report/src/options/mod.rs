@@ -321,6 +321,24 @@ pub fn breakdown_rows(
         .collect()
 }
 
+/// The most frequent reason orders were not filled, with how many and one order's
+/// detail: `(reason, count, detail)`, a tie going to the reason met first; `None` when
+/// every order filled.
+#[must_use]
+pub fn top_not_filled(result: &ReplayResult) -> Option<(String, usize, &str)> {
+    let mut counts: Vec<(String, usize, &str)> = Vec::new();
+    for n in &result.not_filled {
+        let key = format!("{:?}", n.reason);
+        match counts.iter_mut().find(|c| c.0 == key) {
+            Some(c) => c.1 += 1,
+            None => counts.push((key, 1, n.detail.as_str())),
+        }
+    }
+    // Stable: ties keep the order of first appearance.
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts.into_iter().next()
+}
+
 impl<'a> OptionsReport<'a> {
     /// Builds the report from a replay result.
     ///

@@ -551,3 +551,115 @@ fn files_are_written_and_csv_is_golden() {
     golden("options_trades_small.csv", &trades);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The report's remaining figures by hand on the same fixture: the return-based ones
+/// from the three daily returns with empyrical's formulas (252 days a year, risk-free 0,
+/// `ddof = 1`; VaR numpy's linear percentile, CVaR the mean of the ⌊(n − 1)·0.05⌋ + 1
+/// smallest), the trade-based ones from the four trades of [`small_replay`], and the
+/// engine's totals passed through (the intraday drawdown with the daily one's sign).
+#[test]
+fn remaining_metrics_by_hand() {
+    let r = small_replay();
+    let rep = OptionsReport::from_replay(&r, info()).unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1e-3);
+    let rets = [
+        99_842.84 / 100_000.0 - 1.0,
+        100_052.12 / 99_842.84 - 1.0,
+        99_161.40 / 100_052.12 - 1.0,
+    ];
+    let n = rets.len() as f64;
+    let mean = rets.iter().sum::<f64>() / n;
+    let sd = (rets.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    // empyrical sharpe_ratio / annual_volatility.
+    assert!(close(
+        metric(&rep, "sharpe").unwrap(),
+        mean / sd * 252f64.sqrt()
+    ));
+    assert!(close(
+        metric(&rep, "annual_volatility").unwrap(),
+        sd * 252f64.sqrt()
+    ));
+    // empyrical annual_return: (final / initial)^(252 / n) − 1.
+    let cagr = (99_161.40f64 / 100_000.0).powf(252.0 / n) - 1.0;
+    assert!(close(metric(&rep, "cagr").unwrap(), cagr));
+    // empyrical sortino_ratio: downside risk √(mean(min(r, 0)²))·√252.
+    let dr = (rets.iter().map(|x| x.min(0.0).powi(2)).sum::<f64>() / n).sqrt() * 252f64.sqrt();
+    assert!(close(metric(&rep, "sortino").unwrap(), mean * 252.0 / dr));
+    // Calmar: CAGR / |max drawdown|.
+    let mdd: f64 = 99_161.40 / 100_052.12 - 1.0;
+    assert!(close(metric(&rep, "calmar").unwrap(), cagr / mdd.abs()));
+    // Sorted returns r₀ ≤ r₁ ≤ r₂ (day 3, day 1, day 2): the 5th percentile sits at
+    // position 0.05·2 = 0.1, and CVaR averages the ⌊0.1⌋ + 1 = 1 smallest.
+    let (r0, r1) = (rets[2], rets[0]);
+    assert!(close(metric(&rep, "var_95").unwrap(), r0 + 0.1 * (r1 - r0)));
+    assert!(close(metric(&rep, "cvar_95").unwrap(), r0));
+    // Trades: average winner and loser in dollars, and the average return on the
+    // buying power each held ((25 − credit)·100·units for these condors).
+    assert!(close(
+        metric(&rep, "avg_win").unwrap(),
+        (108.56 + 209.28) / 2.0
+    ));
+    assert!(close(
+        metric(&rep, "avg_loss").unwrap(),
+        (-265.72 - 890.72) / 2.0
+    ));
+    let on_bp = [
+        108.56 / ((25.0 - 1.40) * 200.0),
+        -265.72 / ((25.0 - 1.20) * 100.0),
+        209.28 / ((25.0 - 1.10) * 200.0),
+        -890.72 / ((25.0 - 1.20) * 100.0),
+    ];
+    assert!(close(
+        metric(&rep, "avg_return_on_bp").unwrap(),
+        on_bp.iter().sum::<f64>() / 4.0
+    ));
+    // Exit counts: one profit target, no time exit; the engine's totals as given.
+    assert_eq!(metric(&rep, "profit_target_exits"), Some(1.0));
+    assert_eq!(metric(&rep, "time_exits"), Some(0.0));
+    assert_eq!(metric(&rep, "closed_at_end"), Some(0.0));
+    assert_eq!(metric(&rep, "not_filled"), Some(1.0));
+    assert!(close(metric(&rep, "commissions").unwrap(), 26.00));
+    assert!(close(
+        metric(&rep, "max_drawdown_intraday").unwrap(),
+        -0.0089
+    ));
+    assert_eq!(metric(&rep, "sessions"), Some(3.0));
+    assert_eq!(metric(&rep, "snapshots"), Some(1_170.0));
+    assert_eq!(metric(&rep, "quotes"), Some(297_000.0));
+}
+
+#[test]
+fn top_not_filled_counts_reasons_ties_to_the_first() {
+    let mut r = small_replay();
+    assert_eq!(
+        thetalab_report::options::top_not_filled(&r),
+        Some((
+            "NotMarketable".to_string(),
+            1,
+            "net 1.05 credit < limit 1.10"
+        ))
+    );
+    let row = |reason, detail: &str| NotFilledRow {
+        ts: at(3, "11:00:00"),
+        strategy: "iron-condor-0dte".to_string(),
+        kind: StructureKind::IronCondor,
+        position: None,
+        reason,
+        detail: detail.to_string(),
+    };
+    // 1 NotMarketable, then 2 BuyingPower: the most frequent wins, its first detail.
+    r.not_filled
+        .push(row(NotFilledReason::BuyingPower, "needs 2,400"));
+    assert_eq!(
+        thetalab_report::options::top_not_filled(&r).map(|t| t.0),
+        Some("NotMarketable".to_string())
+    );
+    r.not_filled
+        .push(row(NotFilledReason::BuyingPower, "needs 2,500"));
+    assert_eq!(
+        thetalab_report::options::top_not_filled(&r),
+        Some(("BuyingPower".to_string(), 2, "needs 2,400"))
+    );
+    r.not_filled.clear();
+    assert_eq!(thetalab_report::options::top_not_filled(&r), None);
+}
