@@ -44,6 +44,10 @@ pub struct ChainView<'a> {
     rate: f64,
     dividend_yield: f64,
     calendar: &'a NyseCalendar,
+    /// Rows in use: the shortest column's length (every column when consistent).
+    rows: usize,
+    /// Rows of the longest column beyond `rows`, ignored (see [`ChainView::ragged_rows`]).
+    ragged: usize,
     /// Rows sorted by (expiry, strike): binary searches allowed.
     sorted: bool,
 }
@@ -58,8 +62,8 @@ impl<'a> ChainView<'a> {
         dividend_yield: f64,
         calendar: &'a NyseCalendar,
     ) -> Self {
-        let n = snap.len();
-        let consistent = [
+        let lens = [
+            snap.strike.len(),
             snap.root.len(),
             snap.expiry.len(),
             snap.right.len(),
@@ -68,10 +72,13 @@ impl<'a> ChainView<'a> {
             snap.iv.len(),
             snap.volume.len(),
             snap.open_interest.len(),
-        ]
-        .iter()
-        .all(|&l| l == n);
-        let sorted = consistent
+        ];
+        // The snapshot's columns are public: a hand-built one may be ragged. Only the
+        // rows every column has are used (no index can then go out of bounds); the
+        // rest are counted in `ragged`.
+        let n = lens.iter().copied().min().unwrap_or(0);
+        let ragged = lens.iter().copied().max().unwrap_or(0) - n;
+        let sorted = ragged == 0
             && (1..n).all(|i| {
                 let (e0, e1) = (snap.expiry[i - 1], snap.expiry[i]);
                 e0 < e1 || (e0 == e1 && snap.strike[i - 1] <= snap.strike[i])
@@ -81,8 +88,19 @@ impl<'a> ChainView<'a> {
             rate,
             dividend_yield,
             calendar,
+            rows: n,
+            ragged,
             sorted,
         }
+    }
+
+    /// How many rows of the snapshot's longest column are ignored because another
+    /// column is shorter (0 for a consistent snapshot, as the readers and
+    /// [`ChainSnapshot::push`] build them). A caller that builds snapshots by hand
+    /// should treat a non-zero count as an error in its input.
+    #[must_use]
+    pub fn ragged_rows(&self) -> usize {
+        self.ragged
     }
 
     /// The underlying snapshot.
@@ -123,16 +141,16 @@ impl<'a> ChainView<'a> {
         self.calendar
     }
 
-    /// Number of rows (contracts quoted).
+    /// Number of rows (contracts quoted) in use; see [`ChainView::ragged_rows`].
     #[must_use]
     pub fn len(&self) -> usize {
-        self.snap.len()
+        self.rows
     }
 
-    /// True when the snapshot has no rows.
+    /// True when the view has no rows.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.snap.is_empty()
+        self.rows == 0
     }
 
     /// Whether the rows are sorted by expiry then strike (binary searches in use).
@@ -185,40 +203,46 @@ impl<'a> ChainView<'a> {
         self.find(leg.root, leg.expiry, leg.right, leg.strike)
     }
 
+    /// `i` when it is a row of the view (`i < len`): rows beyond a short column of a
+    /// ragged snapshot are not.
+    fn row(&self, i: usize) -> Option<usize> {
+        (i < self.rows).then_some(i)
+    }
+
     /// The option root of row `i`.
     #[must_use]
     pub fn root(&self, i: usize) -> Option<OptionRoot> {
-        self.snap.root.get(i).copied()
+        self.snap.root.get(self.row(i)?).copied()
     }
 
     /// The expiry of row `i`.
     #[must_use]
     pub fn expiry(&self, i: usize) -> Option<NaiveDate> {
-        self.snap.expiry.get(i).copied()
+        self.snap.expiry.get(self.row(i)?).copied()
     }
 
     /// The strike of row `i`.
     #[must_use]
     pub fn strike(&self, i: usize) -> Option<f64> {
-        self.snap.strike.get(i).copied()
+        self.snap.strike.get(self.row(i)?).copied()
     }
 
     /// The right of row `i`.
     #[must_use]
     pub fn right(&self, i: usize) -> Option<OptionRight> {
-        self.snap.right.get(i).copied()
+        self.snap.right.get(self.row(i)?).copied()
     }
 
     /// The bid of row `i` when present (`0.0` is a present bid; see the module docs).
     #[must_use]
     pub fn bid(&self, i: usize) -> Option<f64> {
-        present(self.snap.bid.get(i).copied().flatten())
+        present(self.snap.bid.get(self.row(i)?).copied().flatten())
     }
 
     /// The ask of row `i` when present.
     #[must_use]
     pub fn ask(&self, i: usize) -> Option<f64> {
-        present(self.snap.ask.get(i).copied().flatten())
+        present(self.snap.ask.get(self.row(i)?).copied().flatten())
     }
 
     /// The mid of row `i`: both sides present and not crossed (a `0/ask` quote has a
@@ -246,13 +270,13 @@ impl<'a> ChainView<'a> {
     /// Session volume of row `i`.
     #[must_use]
     pub fn volume(&self, i: usize) -> Option<u64> {
-        self.snap.volume.get(i).copied()
+        self.snap.volume.get(self.row(i)?).copied()
     }
 
     /// Open interest of row `i`, when known.
     #[must_use]
     pub fn open_interest(&self, i: usize) -> Option<u64> {
-        self.snap.open_interest.get(i).copied().flatten()
+        self.snap.open_interest.get(self.row(i)?).copied().flatten()
     }
 
     /// The distinct expiries, ascending, of `root` (of every root when `None`).
@@ -293,14 +317,14 @@ impl<'a> ChainView<'a> {
     }
 
     /// The quoted expiry of `root` whose calendar-day distance from the snapshot's
-    /// New York date is closest to `dte` (ties to the earlier), among expiries not
-    /// before today.
+    /// New York date is closest to `dte` (ties to the earlier), among expiries that
+    /// have not settled (today's 0DTE series drops out at its settlement instant).
     #[must_use]
     pub fn expiry_nearest_dte(&self, root: OptionRoot, dte: i64) -> Option<NaiveDate> {
         let today = self.now().ny_date();
         self.expiries(Some(root))
             .into_iter()
-            .filter(|e| *e >= today)
+            .filter(|e| *e >= today && self.years_to_settlement(root, *e).is_some_and(|t| t > 0.0))
             .min_by_key(|e| ((*e - today).num_days() - dte).abs())
     }
 
@@ -335,9 +359,9 @@ impl<'a> ChainView<'a> {
             return None;
         }
         Some(OptionInputs::new(
-            self.snap.right[i],
+            self.right(i)?,
             s,
-            self.snap.strike[i],
+            self.strike(i)?,
             t,
             self.rate,
             self.dividend_yield,
@@ -350,7 +374,7 @@ impl<'a> ChainView<'a> {
     /// unknown, there is no mid, or the mid is outside the no-arbitrage bounds.
     #[must_use]
     pub fn iv(&self, i: usize) -> Option<f64> {
-        if let Some(v) = self.snap.iv.get(i).copied().flatten()
+        if let Some(v) = self.snap.iv.get(self.row(i)?).copied().flatten()
             && v.is_finite()
             && v > 0.0
         {
@@ -405,8 +429,25 @@ impl<'a> ChainView<'a> {
         right: OptionRight,
         target_abs_delta: f64,
     ) -> Option<usize> {
+        self.by_delta_where(root, expiry, right, target_abs_delta, |_| true)
+    }
+
+    /// [`ChainView::by_delta`] among the strikes `keep` accepts (e.g. a wing strictly
+    /// beyond its short strike). The delta is [`ChainView::delta`], i.e.
+    /// `thetalab_pricing::bsm` at the row's implied vol: there is one delta formula.
+    pub(crate) fn by_delta_where(
+        &self,
+        root: OptionRoot,
+        expiry: NaiveDate,
+        right: OptionRight,
+        target_abs_delta: f64,
+        keep: impl Fn(f64) -> bool,
+    ) -> Option<usize> {
         let mut best: Option<(f64, f64, usize)> = None;
         for i in self.rows(root, expiry, right) {
+            if !self.strike(i).is_some_and(&keep) {
+                continue;
+            }
             if !self.quote(i).is_some_and(|(_, a)| a > 0.0) {
                 continue;
             }
@@ -438,18 +479,10 @@ impl<'a> ChainView<'a> {
     #[must_use]
     pub fn atm(&self, root: OptionRoot, expiry: NaiveDate) -> Option<f64> {
         let f = self.forward(root, expiry)?;
-        let mut best: Option<(f64, f64)> = None;
-        for i in self.rows(root, expiry, OptionRight::Call) {
-            let k = self.snap.strike[i];
-            if self.find(root, expiry, OptionRight::Put, k).is_none() {
-                continue;
-            }
-            let gap = (k - f).abs();
-            if best.is_none_or(|(g, bk)| gap < g || (gap == g && k < bk)) {
-                best = Some((gap, k));
-            }
-        }
-        best.map(|(_, k)| k)
+        let both = self
+            .strikes(root, expiry, OptionRight::Call)
+            .filter(|k| self.find(root, expiry, OptionRight::Put, *k).is_some());
+        nearest(both, f, true)
     }
 
     /// Mid of the at-the-money straddle (call mid + put mid at [`ChainView::atm`]): the
@@ -472,14 +505,7 @@ impl<'a> ChainView<'a> {
         right: OptionRight,
         target: f64,
     ) -> Option<f64> {
-        let mut best: Option<(f64, f64)> = None;
-        for k in self.strikes(root, expiry, right) {
-            let gap = (k - target).abs();
-            if best.is_none_or(|(g, bk)| gap < g || (gap == g && k < bk)) {
-                best = Some((gap, k));
-            }
-        }
-        best.map(|(_, k)| k)
+        nearest(self.strikes(root, expiry, right), target, true)
     }
 
     /// Net mid, bid and ask of a set of legs per unit (`Σ ratio × price`; see the
@@ -503,6 +529,24 @@ impl<'a> ChainView<'a> {
         }
         Some((lo, mid, hi))
     }
+}
+
+/// The candidate nearest `target`; on a tie the lower one when `prefer_low`, else the
+/// higher. The one nearest-strike rule of the module (ATM, nearest strike, wings).
+pub(crate) fn nearest(
+    candidates: impl Iterator<Item = f64>,
+    target: f64,
+    prefer_low: bool,
+) -> Option<f64> {
+    let mut best: Option<(f64, f64)> = None;
+    for k in candidates {
+        let gap = (k - target).abs();
+        let wins_tie = |bk: f64| if prefer_low { k < bk } else { k > bk };
+        if best.is_none_or(|(g, bk)| gap < g || (gap == g && wins_tie(bk))) {
+            best = Some((gap, k));
+        }
+    }
+    best.map(|(_, k)| k)
 }
 
 /// A quote side when finite and non-negative.

@@ -6,7 +6,8 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use thetalab_core::{OptionRight, OptionRoot, Timestamp};
 
-use super::{ChainView, LegSpec, OptionAction, OptionContext};
+use super::chain::nearest;
+use super::{ChainView, LegSpec, OptionAction, OptionContext, StructureKind};
 use crate::StrategyError;
 
 /// The wall-clock time `h:m:00` (for defaults; midnight if out of range).
@@ -116,7 +117,10 @@ pub fn pick_strike(
     }
 }
 
-/// Picks the long wing of `right` beyond `short` (above for calls, below for puts).
+/// Picks the long wing of `right` beyond `short` (above for calls, below for puts):
+/// [`WingRule::Points`] is the quoted strike nearest `short ∓ points` (ties to the one
+/// nearer the short), [`WingRule::Delta`] is [`ChainView::by_delta`] restricted to the
+/// strikes beyond the short.
 #[must_use]
 pub fn pick_wing(
     chain: &ChainView<'_>,
@@ -129,49 +133,62 @@ pub fn pick_wing(
     let dir = right.sign();
     let beyond = |k: f64| dir * (k - short) > 0.0;
     match rule {
-        WingRule::Points(p) => {
-            let target = short + dir * p;
-            let mut best: Option<(f64, f64)> = None;
-            for k in chain.strikes(root, expiry, right).filter(|k| beyond(*k)) {
-                let gap = (k - target).abs();
-                if best.is_none_or(|(g, bk)| gap < g || (gap == g && dir * (k - bk) < 0.0)) {
-                    best = Some((gap, k));
-                }
-            }
-            best.map(|(_, k)| k)
-        }
-        WingRule::Delta(d) => {
-            let mut best: Option<(f64, f64)> = None;
-            for i in chain.rows(root, expiry, right) {
-                let Some(k) = chain.strike(i).filter(|k| beyond(*k)) else {
-                    continue;
-                };
-                if !chain.quote(i).is_some_and(|(_, a)| a > 0.0) {
-                    continue;
-                }
-                let Some(delta) = chain.delta(i) else {
-                    continue;
-                };
-                let gap = (delta.abs() - d).abs();
-                if best.is_none_or(|(g, _)| gap < g) {
-                    best = Some((gap, k));
-                }
-            }
-            best.map(|(_, k)| k)
-        }
+        WingRule::Points(p) => nearest(
+            chain.strikes(root, expiry, right).filter(|k| beyond(*k)),
+            short + dir * p,
+            right == OptionRight::Call,
+        ),
+        WingRule::Delta(d) => chain
+            .by_delta_where(root, expiry, right, d, beyond)
+            .and_then(|i| chain.strike(i)),
     }
 }
 
+/// A put strike by `put` and a call strike by `call` in one expiry, the put strictly
+/// below the call (a strangle's, a collar's, a condor's short strikes).
+pub fn pick_put_call(
+    chain: &ChainView<'_>,
+    root: OptionRoot,
+    expiry: NaiveDate,
+    put: StrikeRule,
+    call: StrikeRule,
+) -> Result<(f64, f64), String> {
+    let kp = pick_strike(chain, root, expiry, OptionRight::Put, put).ok_or("no put strike")?;
+    let kc = pick_strike(chain, root, expiry, OptionRight::Call, call).ok_or("no call strike")?;
+    if kp >= kc {
+        return Err(format!("put {kp} not below call {kc}"));
+    }
+    Ok((kp, kc))
+}
+
+/// The four legs of a short iron structure on `expiry`: short put `sp` and short call
+/// `sc` (equal for an iron butterfly), each with a long wing beyond it by `wing`.
+/// Returns the legs `[+lp, −sp, −sc, +lc]`.
+pub fn short_iron(
+    chain: &ChainView<'_>,
+    root: OptionRoot,
+    expiry: NaiveDate,
+    sp: f64,
+    sc: f64,
+    wing: WingRule,
+) -> Result<[LegSpec; 4], String> {
+    let (put, call) = (OptionRight::Put, OptionRight::Call);
+    let lp = pick_wing(chain, root, expiry, put, sp, wing).ok_or("no put wing")?;
+    let lc = pick_wing(chain, root, expiry, call, sc, wing).ok_or("no call wing")?;
+    Ok([
+        leg(root, expiry, put, lp, 1),
+        leg(root, expiry, put, sp, -1),
+        leg(root, expiry, call, sc, -1),
+        leg(root, expiry, call, lc, 1),
+    ])
+}
+
 /// The quoted expiry of `root` closest to `dte` calendar days from the snapshot's date
-/// (0 = today's, for 0DTE), among expiries that have not settled.
+/// (0 = today's, for 0DTE), among expiries that have not settled
+/// ([`ChainView::expiry_nearest_dte`]).
 #[must_use]
 pub fn pick_expiry(chain: &ChainView<'_>, root: OptionRoot, dte: i64) -> Option<NaiveDate> {
-    let today = chain.now().ny_date();
-    chain
-        .expiries(Some(root))
-        .into_iter()
-        .filter(|e| *e >= today && chain.years_to_settlement(root, *e).is_some_and(|t| t > 0.0))
-        .min_by_key(|e| ((*e - today).num_days() - dte).abs())
+    chain.expiry_nearest_dte(root, dte)
 }
 
 /// How an opening order is priced and which quotes are good enough to trade.
@@ -548,6 +565,15 @@ impl Side {
         match self {
             Side::Long => 1,
             Side::Short => -1,
+        }
+    }
+
+    /// `long` or `short`, by side.
+    #[must_use]
+    pub const fn kind(self, long: StructureKind, short: StructureKind) -> StructureKind {
+        match self {
+            Side::Long => long,
+            Side::Short => short,
         }
     }
 }

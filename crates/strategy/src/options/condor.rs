@@ -5,11 +5,10 @@
 
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
-use thetalab_core::OptionRight::{Call, Put};
 
 use super::common::{
     EntryWindows, OrderRules, StrikeRule, WingRule, check, check_strike_rule, check_wing_rule, hm,
-    leg, manage_exits, parse_root, pick_expiry, pick_strike, pick_wing,
+    manage_exits, parse_root, pick_expiry, pick_put_call, short_iron,
 };
 use super::{ExitPlan, OptionAction, OptionContext, OptionStrategy, OrderIntent, StructureKind};
 use crate::StrategyError;
@@ -99,6 +98,7 @@ impl IronCondor0Dte {
             (0.0..1.0).contains(&cfg.min_credit_to_width),
             "must be in [0, 1)",
         )?;
+        cfg.exits.validate(n)?;
         cfg.order.validate(n)?;
         Ok(IronCondor0Dte {
             cfg,
@@ -128,19 +128,11 @@ impl IronCondor0Dte {
         if c.dte == 0 && expiry != ctx.now.ny_date() {
             return Err(format!("no expiry today (nearest {expiry})"));
         }
-        let sp = pick_strike(chain, root, expiry, Put, c.short).ok_or("no short put")?;
-        let sc = pick_strike(chain, root, expiry, Call, c.short).ok_or("no short call")?;
-        if sp >= sc {
-            return Err(format!("short put {sp} not below short call {sc}"));
-        }
-        let lp = pick_wing(chain, root, expiry, Put, sp, c.wing).ok_or("no put wing")?;
-        let lc = pick_wing(chain, root, expiry, Call, sc, c.wing).ok_or("no call wing")?;
-        let legs = vec![
-            leg(root, expiry, Put, lp, 1),
-            leg(root, expiry, Put, sp, -1),
-            leg(root, expiry, Call, sc, -1),
-            leg(root, expiry, Call, lc, 1),
-        ];
+        let (sp, sc) = pick_put_call(chain, root, expiry, c.short, c.short)
+            .map_err(|e| format!("short strikes: {e}"))?;
+        let legs = short_iron(chain, root, expiry, sp, sc, c.wing)?;
+        let (lp, lc) = (legs[0].strike, legs[3].strike);
+        let legs = legs.to_vec();
         let priced = c.order.price(chain, &legs)?;
         let credit = -priced.limit.unwrap_or(priced.mid);
         let width = (sp - lp).max(lc - sc);

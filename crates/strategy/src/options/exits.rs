@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use thetalab_core::Timestamp;
 
 use super::PositionView;
+use super::common::check;
+use crate::StrategyError;
 
 /// Why a position was closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -82,6 +84,32 @@ impl Default for ExitPlan {
 }
 
 impl ExitPlan {
+    /// Checks the numbers: a profit target and a stop multiple must be finite and
+    /// positive (TOML accepts `nan`, and a target of `−0.5` or a stop of `0` would
+    /// close every position at its first mark).
+    pub fn validate(&self, strategy: &str) -> Result<(), StrategyError> {
+        if let Some(f) = self.profit_target {
+            check(strategy, "exits.profit_target", f, f > 0.0, "must be > 0")?;
+        }
+        match self.stop {
+            Some(StopRule::LossMultiple(k)) => check(
+                strategy,
+                "exits.stop.LossMultiple",
+                k,
+                k > 0.0,
+                "must be > 0",
+            ),
+            Some(StopRule::MarkMultiple(k)) => check(
+                strategy,
+                "exits.stop.MarkMultiple",
+                k,
+                k > 0.0,
+                "must be > 0",
+            ),
+            None => Ok(()),
+        }
+    }
+
     /// Hold to settlement, no target, no stop.
     #[must_use]
     pub fn hold() -> Self {

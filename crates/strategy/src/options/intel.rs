@@ -27,7 +27,9 @@ use serde::{Deserialize, Serialize};
 use thetalab_core::{OptionRight, OptionRoot, Timestamp};
 use thetalab_pricing::gex;
 
+use super::common::{check, parse_root};
 use super::{ChainView, UnderlyingHistory};
+use crate::StrategyError;
 
 /// Volatility-index values knowable at the snapshot, supplied by the engine (e.g. the
 /// previous session's closes of the daily VIX9D, VIX and VIX3M), in index points
@@ -128,6 +130,53 @@ impl Default for IntelConfig {
 }
 
 impl IntelConfig {
+    /// Checks every field's domain, so that a bad value is reported here rather than
+    /// silently turning a reading into `None` (a non-positive `multiplier` or a
+    /// `zero_gamma_range` outside (0, 1) makes [`thetalab_pricing::gex`] refuse the
+    /// chain; an unparsable `root` would fall back to the chain's first root).
+    pub fn validate(&self) -> Result<(), StrategyError> {
+        let n = "intel";
+        check(
+            n,
+            "high_vix",
+            self.high_vix,
+            self.high_vix > 0.0,
+            "must be > 0",
+        )?;
+        check(
+            n,
+            "max_term_9d",
+            self.max_term_9d,
+            self.max_term_9d > 0.0,
+            "must be > 0",
+        )?;
+        check(
+            n,
+            "max_term_3m",
+            self.max_term_3m,
+            self.max_term_3m > 0.0,
+            "must be > 0",
+        )?;
+        let t = self.trend_threshold;
+        check(n, "trend_threshold", t, t >= 0.0, "must be ≥ 0")?;
+        let m = self.multiplier;
+        check(n, "multiplier", m, m > 0.0, "must be > 0")?;
+        let d = self.gex_max_dte;
+        check(n, "gex_max_dte", d as f64, d >= 0, "must be ≥ 0")?;
+        let z = self.zero_gamma_range;
+        check(
+            n,
+            "zero_gamma_range",
+            z,
+            z > 0.0 && z < 1.0,
+            "must be in (0, 1)",
+        )?;
+        if let Some(r) = &self.root {
+            parse_root(n, r)?;
+        }
+        Ok(())
+    }
+
     /// The regime for the given readings under this rule (see the module docs).
     #[must_use]
     pub fn regime(
@@ -184,7 +233,8 @@ pub struct MarketIntel {
     pub gex: Option<f64>,
     /// The spot at which total GEX changes sign, nearest the current spot.
     pub zero_gamma: Option<f64>,
-    /// ATM straddle mid of the nearest expiry, in points.
+    /// ATM straddle mid ([`ChainView::straddle_mid`]) of the nearest expiry that has
+    /// not settled ([`ChainView::expiry_nearest_dte`] with 0 days), in points.
     pub expected_move: Option<f64>,
     /// The regime label.
     pub regime: Regime,
@@ -257,6 +307,7 @@ pub fn compute(
         .rev()
         .find(|(t, _)| **t <= now)
         .map(|(_, p)| *p)
+        .filter(|p| p.is_finite() && *p > 0.0)
         .or(chain.spot());
     let vwap_deviation = match (vwap, last) {
         (Some(v), Some(p)) if v > 0.0 => Some((p - v) / v),
@@ -270,7 +321,7 @@ pub fn compute(
         .and_then(|r| OptionRoot::new(r).ok())
         .or_else(|| chain.root(0));
     let expected_move = root.and_then(|r| {
-        let e = chain.expiry_on_or_after(r, now.ny_date())?;
+        let e = chain.expiry_nearest_dte(r, 0)?;
         chain.straddle_mid(r, e)
     });
     let regime = cfg.regime(vix, term_9d_ratio, term_3m_ratio, vwap_deviation, gex);
@@ -337,12 +388,14 @@ pub fn session_vwap(und: &UnderlyingHistory, now: Timestamp) -> Option<f64> {
 /// call traded.
 #[must_use]
 pub fn put_call_volume_ratio(chain: &ChainView<'_>) -> Option<f64> {
-    let s = chain.snapshot();
     let (mut puts, mut calls) = (0u64, 0u64);
-    for (r, v) in s.right.iter().zip(&s.volume) {
+    for i in 0..chain.len() {
+        let (Some(r), Some(v)) = (chain.right(i), chain.volume(i)) else {
+            continue;
+        };
         match r {
-            OptionRight::Call => calls = calls.saturating_add(*v),
-            OptionRight::Put => puts = puts.saturating_add(*v),
+            OptionRight::Call => calls = calls.saturating_add(v),
+            OptionRight::Put => puts = puts.saturating_add(v),
         }
     }
     (calls > 0).then(|| puts as f64 / calls as f64)

@@ -13,7 +13,8 @@ use thetalab_core::OptionRoot;
 
 use super::common::{
     EntryRule, OrderRules, Scheduled, Side, StrikeRule, StructureTemplate, WingRule, check,
-    check_strike_rule, check_wing_rule, intent, leg, pick_expiry, pick_strike, pick_wing,
+    check_strike_rule, check_wing_rule, intent, leg, pick_expiry, pick_put_call, pick_strike,
+    pick_wing, short_iron,
 };
 use super::{ExitPlan, OptionContext, OrderIntent, StructureKind};
 use crate::StrategyError;
@@ -96,6 +97,7 @@ impl StructureTemplate for VerticalConfig {
             d > 0.0 && d <= 1.0,
             "must be in (0, 1]",
         )?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
@@ -178,24 +180,18 @@ impl StructureTemplate for IronButterflyConfig {
     }
     fn validate(&self) -> Result<(), StrategyError> {
         check_wing_rule(Self::NAME, "wing", self.wing)?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
         let chain = &ctx.chain;
         let expiry = pick_expiry(chain, root, self.entry.dte).ok_or("no live expiry")?;
         let body = chain.atm(root, expiry).ok_or("no ATM strike")?;
-        let lp = pick_wing(chain, root, expiry, Put, body, self.wing).ok_or("no put wing")?;
-        let lc = pick_wing(chain, root, expiry, Call, body, self.wing).ok_or("no call wing")?;
-        let legs = vec![
-            leg(root, expiry, Put, lp, 1),
-            leg(root, expiry, Put, body, -1),
-            leg(root, expiry, Call, body, -1),
-            leg(root, expiry, Call, lc, 1),
-        ];
+        let legs = short_iron(chain, root, expiry, body, body, self.wing)?;
         intent(
             Self::NAME,
             StructureKind::IronButterfly,
-            legs,
+            legs.to_vec(),
             0,
             &self.order,
             chain,
@@ -268,6 +264,7 @@ impl StructureTemplate for ButterflyConfig {
             self.upper_wing > 0.0,
             "must be > 0",
         )?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
@@ -290,10 +287,9 @@ impl StructureTemplate for ButterflyConfig {
             leg(root, expiry, self.right, body, -2 * s),
             leg(root, expiry, self.right, hi, s),
         ];
-        let kind = match self.side {
-            Side::Long => StructureKind::LongButterfly,
-            Side::Short => StructureKind::ShortButterfly,
-        };
+        let kind = self
+            .side
+            .kind(StructureKind::LongButterfly, StructureKind::ShortButterfly);
         let what = if (body - lo - (hi - body)).abs() > 1e-9 {
             "broken-wing butterfly"
         } else {
@@ -346,6 +342,7 @@ impl StructureTemplate for StraddleConfig {
         &self.entry
     }
     fn validate(&self) -> Result<(), StrategyError> {
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
@@ -354,10 +351,9 @@ impl StructureTemplate for StraddleConfig {
         let k = chain.atm(root, expiry).ok_or("no ATM strike")?;
         let s = self.side.sign();
         let legs = vec![leg(root, expiry, Call, k, s), leg(root, expiry, Put, k, s)];
-        let kind = match self.side {
-            Side::Long => StructureKind::LongStraddle,
-            Side::Short => StructureKind::ShortStraddle,
-        };
+        let kind = self
+            .side
+            .kind(StructureKind::LongStraddle, StructureKind::ShortStraddle);
         intent(
             Self::NAME,
             kind,
@@ -410,25 +406,21 @@ impl StructureTemplate for StrangleConfig {
     }
     fn validate(&self) -> Result<(), StrategyError> {
         check_strike_rule(Self::NAME, "strikes", self.strikes)?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
         let chain = &ctx.chain;
         let expiry = pick_expiry(chain, root, self.entry.dte).ok_or("no live expiry")?;
-        let kp = pick_strike(chain, root, expiry, Put, self.strikes).ok_or("no put strike")?;
-        let kc = pick_strike(chain, root, expiry, Call, self.strikes).ok_or("no call strike")?;
-        if kp >= kc {
-            return Err(format!("put {kp} not below call {kc}"));
-        }
+        let (kp, kc) = pick_put_call(chain, root, expiry, self.strikes, self.strikes)?;
         let s = self.side.sign();
         let legs = vec![
             leg(root, expiry, Put, kp, s),
             leg(root, expiry, Call, kc, s),
         ];
-        let kind = match self.side {
-            Side::Long => StructureKind::LongStrangle,
-            Side::Short => StructureKind::ShortStrangle,
-        };
+        let kind = self
+            .side
+            .kind(StructureKind::LongStrangle, StructureKind::ShortStrangle);
         intent(
             Self::NAME,
             kind,

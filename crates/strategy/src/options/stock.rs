@@ -12,7 +12,7 @@ use thetalab_core::OptionRoot;
 
 use super::common::{
     EntryRule, EntryWindows, OrderRules, Scheduled, StrikeRule, StructureTemplate,
-    check_strike_rule, intent, leg, manage_exits, pick_expiry, pick_strike,
+    check_strike_rule, intent, leg, manage_exits, pick_expiry, pick_put_call, pick_strike,
 };
 use super::{
     ExitPlan, OptionAction, OptionContext, OptionStrategy, OrderIntent, StrategyEvent,
@@ -55,6 +55,7 @@ impl StructureTemplate for CoveredCallConfig {
     }
     fn validate(&self) -> Result<(), StrategyError> {
         check_strike_rule(Self::NAME, "call", self.call)?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
@@ -111,6 +112,7 @@ impl StructureTemplate for ProtectivePutConfig {
     }
     fn validate(&self) -> Result<(), StrategyError> {
         check_strike_rule(Self::NAME, "put", self.put)?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
@@ -170,16 +172,13 @@ impl StructureTemplate for CollarConfig {
     fn validate(&self) -> Result<(), StrategyError> {
         check_strike_rule(Self::NAME, "put", self.put)?;
         check_strike_rule(Self::NAME, "call", self.call)?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
         let chain = &ctx.chain;
         let expiry = pick_expiry(chain, root, self.entry.dte).ok_or("no live expiry")?;
-        let kp = pick_strike(chain, root, expiry, Put, self.put).ok_or("no put strike")?;
-        let kc = pick_strike(chain, root, expiry, Call, self.call).ok_or("no call strike")?;
-        if kp >= kc {
-            return Err(format!("put {kp} not below call {kc}"));
-        }
+        let (kp, kc) = pick_put_call(chain, root, expiry, self.put, self.call)?;
         let legs = vec![
             leg(root, expiry, Put, kp, 1),
             leg(root, expiry, Call, kc, -1),
@@ -280,6 +279,7 @@ impl Wheel {
             cfg.units >= 1,
             "must be ≥ 1",
         )?;
+        cfg.exits.validate(Self::NAME)?;
         cfg.order.validate(Self::NAME)?;
         Ok(Wheel {
             cfg,

@@ -99,6 +99,7 @@ impl StructureTemplate for CalendarConfig {
     fn validate(&self) -> Result<(), StrategyError> {
         check_dtes(Self::NAME, &self.entry, self.back_dte)?;
         check_strike_rule(Self::NAME, "strike", self.strike)?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
@@ -175,6 +176,7 @@ impl StructureTemplate for DiagonalConfig {
         check_dtes(Self::NAME, &self.entry, self.back_dte)?;
         check_strike_rule(Self::NAME, "front", self.front)?;
         check_strike_rule(Self::NAME, "back", self.back)?;
+        self.exits.validate(Self::NAME)?;
         self.order.validate(Self::NAME)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {
@@ -279,6 +281,7 @@ impl StructureTemplate for FlyagonalConfig {
             self.put_long.is_finite(),
             "must be finite",
         )?;
+        self.exits.validate(n)?;
         self.order.validate(n)
     }
     fn build(&self, ctx: &OptionContext<'_>, root: OptionRoot) -> Result<OrderIntent, String> {

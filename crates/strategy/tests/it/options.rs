@@ -1065,3 +1065,358 @@ fn decisions_up_to_t_ignore_later_snapshots() {
         assert_eq!(a[..4], b[..4]);
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Market intelligence against independent computations (review additions)
+
+/// Standard normal density.
+fn phi(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// BSM gamma written out here, independently of `thetalab_pricing`:
+/// `Γ = e^{−qT} φ(d1) / (S σ √T)`, `d1 = (ln(S/K) + (r − q + σ²/2) T) / (σ √T)`
+/// (Hull, *Options, Futures and Other Derivatives*, 8th ed., ch. 19, "Gamma").
+fn gamma_by_hand(s: f64, k: f64, t: f64, r: f64, q: f64, sigma: f64) -> f64 {
+    let sd = sigma * t.sqrt();
+    let d1 = ((s / k).ln() + (r - q + 0.5 * sigma * sigma) * t) / sd;
+    (-q * t).exp() * phi(d1) / (s * sd)
+}
+
+/// Dealer GEX per 1 % move written out here: `Σ sign · Γ · OI · 100 · S² · 0.01`,
+/// calls `+`, puts `−` (SqueezeMetrics, "Gamma Exposure", 2017).
+fn gex_by_hand(rows: &[(OptionRight, f64, f64, f64, f64)], s: f64) -> f64 {
+    rows.iter()
+        .map(|&(right, k, oi, sigma, t)| {
+            let sign = if right == Call { 1.0 } else { -1.0 };
+            sign * gamma_by_hand(s, k, t, R, 0.0, sigma) * oi * 100.0 * s * s * 0.01
+        })
+        .sum()
+}
+
+#[test]
+fn gamma_by_hand_matches_hull() {
+    // Hull, 8th ed., ch. 19, the chapter's running example: S = 49, K = 50, r = 5 %,
+    // σ = 20 %, T = 20 weeks: Γ = 0.066.
+    let g = gamma_by_hand(49.0, 50.0, 20.0 / 52.0, 0.05, 0.0, 0.20);
+    assert!((g - 0.066).abs() < 5e-4, "{g}");
+}
+
+#[test]
+fn intel_gex_and_flip_against_closed_form() {
+    let cal = NyseCalendar::new();
+    let ts = at(today(), "10:00");
+    let r = root("SPXW");
+    let far = d(2024, 3, 15); // 72 days away: beyond gex_max_dte = 45, ignored
+    let mut snap = ChainSnapshot {
+        ts,
+        underlying: "SPX".into(),
+        ..ChainSnapshot::default()
+    };
+    // (expiry, right, strike, open interest, vendor iv)
+    let rows = [
+        (today(), Put, 4950.0, Some(3000), 0.22),
+        (today(), Put, 4990.0, Some(1500), 0.17),
+        (today(), Call, 5000.0, Some(800), 0.15),
+        (today(), Call, 5040.0, Some(2500), 0.12),
+        (today(), Call, 5060.0, None, 0.12), // no open interest: ignored
+        (far, Put, 4800.0, Some(90_000), 0.25),
+    ];
+    for (e, right, k, oi, iv) in rows {
+        snap.push(
+            r,
+            &OptionQuote {
+                ts,
+                underlying_price: Some(SPOT),
+                expiry: e,
+                strike: k,
+                right,
+                bid: Some(1.0),
+                ask: Some(1.1),
+                bid_size: None,
+                ask_size: None,
+                last: None,
+                volume: 0,
+                open_interest: oi,
+                iv: Some(iv),
+                delta: None,
+                gamma: None,
+                vega: None,
+                theta: None,
+            },
+        );
+    }
+    // 10:00 → 16:00 ET of the same day: T = 6 h under ACT/365.
+    let t = 6.0 / (365.0 * 24.0);
+    let used = [
+        (Put, 4950.0, 3000.0, 0.22, t),
+        (Put, 4990.0, 1500.0, 0.17, t),
+        (Call, 5000.0, 800.0, 0.15, t),
+        (Call, 5040.0, 2500.0, 0.12, t),
+    ];
+    let v = ChainView::new(&snap, R, 0.0, &cal);
+    let und = UnderlyingHistory::default();
+    let m = intel::compute(
+        &IntelConfig::default(),
+        VolIndexReadings::default(),
+        &v,
+        &und,
+        ts,
+    );
+    let want = gex_by_hand(&used, SPOT);
+    let got = m.gex.unwrap();
+    assert!((got - want).abs() <= 1e-9 * want.abs(), "{got} vs {want}");
+    // The flip: the sign change of the hand GEX nearest the spot within ±10 %, found
+    // by a 0.5-point scan and bisection.
+    let f = |s: f64| gex_by_hand(&used, s);
+    let mut best: Option<f64> = None;
+    let (lo, hi) = (0.9 * SPOT, 1.1 * SPOT);
+    let mut x = lo;
+    while x < hi {
+        let (mut a, mut b) = (x, x + 0.5);
+        if f(a).signum() != f(b).signum() {
+            for _ in 0..200 {
+                let c = 0.5 * (a + b);
+                if f(a).signum() == f(c).signum() {
+                    a = c;
+                } else {
+                    b = c;
+                }
+            }
+            let root = 0.5 * (a + b);
+            if best.is_none_or(|r| (root - SPOT).abs() < (r - SPOT).abs()) {
+                best = Some(root);
+            }
+        }
+        x += 0.5;
+    }
+    let want = best.expect("this chain's GEX changes sign near the spot");
+    let got = m.zero_gamma.unwrap();
+    assert!((got - want).abs() < 1e-4, "{got} vs {want}");
+}
+
+#[test]
+fn intel_put_call_ratio_by_hand() {
+    let cal = NyseCalendar::new();
+    let mut snap = chain(at(today(), "10:00"));
+    // Only three rows traded: 120 calls of 4980C, 30 calls of 5050C, 90 puts of 4950P.
+    let r = snap.root[0];
+    for (right, k, vol) in [(Call, 4980.0, 120), (Call, 5050.0, 30), (Put, 4950.0, 90)] {
+        let i = snap.find(r, today(), k, right).unwrap();
+        snap.volume[i] = vol;
+    }
+    let v = ChainView::new(&snap, R, 0.0, &cal);
+    assert_eq!(intel::put_call_volume_ratio(&v), Some(90.0 / 150.0));
+    // No call traded: undefined, not infinite.
+    let mut puts_only = chain(at(today(), "10:00"));
+    let i = puts_only.find(r, today(), 4950.0, Put).unwrap();
+    puts_only.volume[i] = 5;
+    let v = ChainView::new(&puts_only, R, 0.0, &cal);
+    assert_eq!(intel::put_call_volume_ratio(&v), None);
+}
+
+#[test]
+fn intel_expected_move_is_the_forward_atm_straddle_of_the_first_live_expiry() {
+    let cal = NyseCalendar::new();
+    let m30 = d(2024, 2, 2);
+    let snap = chain_at(at(today(), "10:00"), "SPXW", SPOT, &[m30]);
+    let v = ChainView::new(&snap, R, 0.0, &cal);
+    let und = UnderlyingHistory::default();
+    let cfg = IntelConfig::default();
+    let m = intel::compute(&cfg, VolIndexReadings::default(), &v, &und, snap.ts);
+    // Forward to 2024-02-02 16:00 ET, 30.25 days: 5000·e^{0.05·30.25/365} = 5020.8,
+    // so the ATM strike is 5020, not the 5000 nearest the spot.
+    let fwd = SPOT * (R * 30.25 / 365.0).exp();
+    assert!((fwd - 5020.8).abs() < 0.05, "{fwd}");
+    let (c, p) = (mid(&snap, m30, Call, 5020.0), mid(&snap, m30, Put, 5020.0));
+    assert_eq!(m.expected_move, Some(c + p));
+    // The two mids obey put-call parity, C − P = S − K e^{−rT} (model-free).
+    let parity = SPOT - 5020.0 * (-R * 30.25 / 365.0).exp();
+    assert!((c - p - parity).abs() < 1e-6, "{} vs {parity}", c - p);
+    // Brenner & Subrahmanyam (1988): an at-the-forward straddle is about
+    // 2 · 0.4 · F σ √T · e^{−rT}; the rule of thumb holds to a fraction of a percent here.
+    let bs = 0.8 * fwd * SIGMA * (30.25_f64 / 365.0).sqrt() * (-R * 30.25 / 365.0).exp();
+    assert!(((c + p) / bs - 1.0).abs() < 0.01, "{} vs {bs}", c + p);
+
+    // After today's 0DTE series settled (16:00), the expected move is the next live
+    // expiry's straddle, not the settled one's (a bug before the review).
+    let w7 = d(2024, 1, 10);
+    let late = chain_at(at(today(), "16:05"), "SPXW", SPOT, &[today(), w7]);
+    let v = ChainView::new(&late, R, 0.0, &cal);
+    let m = intel::compute(&cfg, VolIndexReadings::default(), &v, &und, late.ts);
+    let k = v.atm(root("SPXW"), w7).unwrap();
+    let want = mid(&late, w7, Call, k) + mid(&late, w7, Put, k);
+    assert_eq!(m.expected_move, Some(want));
+    assert_eq!(v.expiry_nearest_dte(root("SPXW"), 0), Some(w7));
+}
+
+#[test]
+fn intel_vwap_matches_the_indicator_crate() {
+    // The session VWAP of points (price, interval volume) is the indicator crate's
+    // session-anchored VWAP with high = low = close = price (an independent
+    // implementation, thetalab_indicators::vwap).
+    let day = today();
+    let times = ["09:31", "09:32", "09:35", "09:40", "09:41", "10:02"];
+    let prices = [4990.25, 4993.5, 4988.0, 5001.75, 5003.0, 4999.5];
+    let vols = [1200.0, 300.0, 4500.0, 0.0, 800.0, 2100.0];
+    let mut u = UnderlyingHistory::default();
+    u.push(at(d(2024, 1, 2), "15:59"), 4700.0, 9e6, true);
+    for (n, ((t, p), v)) in times.iter().zip(prices).zip(vols).enumerate() {
+        u.push(at(day, t), p, v, n == 0);
+    }
+    let starts = thetalab_indicators::session_starts(&u.ts);
+    let peer = thetalab_indicators::vwap(&u.price, &u.price, &u.price, &u.volume, &starts).unwrap();
+    for (j, t) in times.iter().enumerate() {
+        let got = intel::session_vwap(&u, at(day, t)).unwrap();
+        let want = peer[j + 1];
+        assert!((got - want).abs() <= 1e-12 * want, "{t}: {got} vs {want}");
+    }
+    // A NaN price or volume is skipped, not spread into the VWAP.
+    u.push(at(day, "10:03"), f64::NAN, 500.0, false);
+    u.push(at(day, "10:04"), 5010.0, f64::NAN, false);
+    let got = intel::session_vwap(&u, at(day, "10:04")).unwrap();
+    assert!((got - peer[times.len()]).abs() <= 1e-12 * got);
+    // And the deviation uses the last finite price (NaN last price: the chain's spot).
+    let cal = NyseCalendar::new();
+    let snap = chain(at(day, "10:04"));
+    let last = u.price.len() - 1;
+    u.price[last] = f64::NAN;
+    let v = ChainView::new(&snap, R, 0.0, &cal);
+    let m = intel::compute(
+        &IntelConfig::default(),
+        VolIndexReadings::default(),
+        &v,
+        &u,
+        snap.ts,
+    );
+    let dev = m.vwap_deviation.unwrap();
+    assert!(dev.is_finite());
+    assert!((dev - (SPOT - got) / got).abs() < 1e-15);
+}
+
+#[test]
+fn intel_config_validate_names_the_bad_field() {
+    assert!(IntelConfig::default().validate().is_ok());
+    let bad = |c: IntelConfig, field: &str| {
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains(field), "{e}");
+    };
+    bad(
+        IntelConfig {
+            multiplier: 0.0,
+            ..IntelConfig::default()
+        },
+        "multiplier",
+    );
+    bad(
+        IntelConfig {
+            zero_gamma_range: 1.5,
+            ..IntelConfig::default()
+        },
+        "zero_gamma_range",
+    );
+    bad(
+        IntelConfig {
+            trend_threshold: f64::NAN,
+            ..IntelConfig::default()
+        },
+        "trend_threshold",
+    );
+    bad(
+        IntelConfig {
+            root: Some("not a root!".into()),
+            ..IntelConfig::default()
+        },
+        "root",
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Robustness and shared selection rules (review additions)
+
+#[test]
+fn ragged_snapshot_does_not_panic() {
+    let cal = NyseCalendar::new();
+    let mut snap = chain(at(today(), "10:00"));
+    let n = snap.len();
+    // A hand-built snapshot whose `iv` and `open_interest` columns are short.
+    snap.iv.truncate(n - 10);
+    snap.open_interest.truncate(n - 3);
+    let v = ChainView::new(&snap, R, 0.0, &cal);
+    assert_eq!(v.len(), n - 10);
+    assert_eq!(v.ragged_rows(), 10);
+    assert!(!v.is_sorted());
+    let r = root("SPXW");
+    // Every query answers from the common rows; none indexes past a short column.
+    assert_eq!(v.find(r, d(2024, 2, 2), Call, 5100.0), None); // in the dropped tail
+    assert!(v.find(r, today(), Put, 4975.0).is_some());
+    assert!(v.by_delta(r, today(), Put, 0.10).is_some());
+    assert_eq!(v.expiries(Some(r)).len(), 3);
+    assert_eq!(v.iv(n - 1), None);
+    let m = intel::compute(
+        &IntelConfig::default(),
+        VolIndexReadings::default(),
+        &v,
+        &UnderlyingHistory::default(),
+        snap.ts,
+    );
+    assert!(m.gex.is_some_and(f64::is_finite));
+    let mut s = condor(IronCondorConfig::default());
+    let mut w = World::new();
+    assert_eq!(opens(&w.step(&mut s, &snap)).len(), 1);
+}
+
+#[test]
+fn wing_ties_go_to_the_strike_nearer_the_short() {
+    use thetalab_strategy::options::common::pick_wing;
+    let cal = NyseCalendar::new();
+    let snap = chain(at(today(), "10:00"));
+    let v = ChainView::new(&snap, R, 0.0, &cal);
+    let r = root("SPXW");
+    // 12.5 points beyond a strike on a 5-point grid: two strikes 2.5 away.
+    let w = WingRule::Points(12.5);
+    assert_eq!(pick_wing(&v, r, today(), Put, 4975.0, w), Some(4965.0));
+    assert_eq!(pick_wing(&v, r, today(), Call, 5025.0, w), Some(5035.0));
+    // The nearest strike itself ties to the lower one.
+    assert_eq!(v.nearest_strike(r, today(), Call, 5012.5), Some(5010.0));
+    // A delta wing is the by-delta strike among those beyond the short: the 10Δ put
+    // (4975) beyond a 4990 short, and nothing at or above the short.
+    let wd = WingRule::Delta(0.10);
+    assert_eq!(pick_wing(&v, r, today(), Put, 4990.0, wd), Some(4975.0));
+    assert_eq!(
+        pick_wing(&v, r, today(), Put, 4970.0, WingRule::Delta(0.5)),
+        Some(4965.0)
+    );
+}
+
+#[test]
+fn exit_plan_numbers_are_checked_at_construction() {
+    for (name, params, field) in [
+        (
+            "straddle",
+            "exits = { profit_target = -0.5, hold_to_settlement = false }",
+            "profit_target",
+        ),
+        (
+            "iron-condor-0dte",
+            "exits = { profit_target = nan, hold_to_settlement = false }",
+            "profit_target",
+        ),
+        (
+            "wheel",
+            "exits = { stop = { LossMultiple = 0.0 }, hold_to_settlement = false }",
+            "LossMultiple",
+        ),
+        (
+            "flyagonal",
+            "exits = { stop = { MarkMultiple = -2.0 }, hold_to_settlement = false }",
+            "MarkMultiple",
+        ),
+    ] {
+        let t: toml::Table = params.parse().unwrap();
+        let e = by_name(name, &t).err().unwrap().to_string();
+        assert!(e.contains(field), "{name}: {e}");
+    }
+    assert!(ExitPlan::default().validate("x").is_ok());
+    assert!(ExitPlan::hold().validate("x").is_ok());
+}
