@@ -272,7 +272,9 @@ pub struct CsvSection {
     pub label: Option<String>,
     /// Its time column.
     pub time_column: Option<String>,
-    /// Label horizon in rows (for purging; 0 = labels decided within the row).
+    /// Label horizon in time steps (for purging; 0 = labels decided within the row): a
+    /// row's label span ends at the `horizon`-th distinct time after its own, which is
+    /// `horizon` rows later in a single series.
     pub horizon: usize,
 }
 

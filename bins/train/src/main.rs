@@ -261,6 +261,13 @@ fn csv_rows(cfg: &Config, cli: &Cli, path: &Path) -> Result<(Rows, Table)> {
             t.ignored.join(", ")
         );
     }
+    if cfg.csv.horizon == 0 && !cli.json {
+        eprintln!(
+            "note: csv.horizon is 0, so each label is taken as decided within its own row and \
+             nothing is purged; if a label looks ahead (a forward return, a barrier), set \
+             csv.horizon to its length in time steps or the out-of-sample scores leak"
+        );
+    }
     let rows = Rows {
         schema: FeatureSchema::from_names(t.features.names.clone()),
         x: t.features.clone(),

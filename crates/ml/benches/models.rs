@@ -22,6 +22,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use thetalab_ml::drift::ks_2samp;
 use thetalab_ml::eval::roc_auc;
 use thetalab_ml::models::rng::Rng;
 use thetalab_ml::models::{
@@ -228,5 +229,22 @@ fn bench_models(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_models);
+/// Two-sample KS at scipy's largest exact size (10 000 × 9 999 rows, one feature of a
+/// drift report): the exact p-value is a lattice recursion over n₁·n₂ cells.
+fn bench_drift(c: &mut Criterion) {
+    let a: Vec<f64> = (0..10_000)
+        .map(|i| (f64::from(i) * 0.618_033_988_749_895).fract())
+        .collect();
+    let b: Vec<f64> = (0..9_999)
+        .map(|i| (f64::from(i) * 0.414_213_562_373_095 + 0.01).fract())
+        .collect();
+    let mut g = c.benchmark_group("drift");
+    g.sample_size(10);
+    g.bench_function("ks_2samp_exact_10k_x_10k", |bch| {
+        bch.iter(|| black_box(ks_2samp(&a, &b).map(|r| r.p_value)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_drift, bench_models);
 criterion_main!(benches);

@@ -199,15 +199,17 @@ pub fn dataset(cfg: &DatasetConfig) -> Result<Dataset> {
             let idx: Vec<usize> = ev.iter().map(|e| e.0).collect();
             let sides: Vec<i8> = ev.iter().map(|e| e.1).collect();
             let labels = triple_barrier(&prices, &idx, Some(&sides), &tb)?;
-            // triple_barrier keeps the event order; match sides back by position.
-            let mut k = 0;
+            // Each label names its event, so a long and a short entry on one bar keep
+            // their own sides even when only one of them is decided.
             for l in labels {
-                while k < ev.len() && ev[k].0 != l.index {
-                    k += 1;
-                }
-                let side = ev.get(k).map_or(1, |e| e.1);
+                let side = sides
+                    .get(l.event)
+                    .copied()
+                    .ok_or_else(|| MlError::Invalid {
+                        field: "labels",
+                        reason: format!("label of event {} out of {} events", l.event, ev.len()),
+                    })?;
                 rows.push((l.index, side, l.t0, l.t1, l.win(), l.ret));
-                k += 1;
             }
         }
         LabelMethod::TradeOutcome => {

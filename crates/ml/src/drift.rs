@@ -21,7 +21,8 @@
 //! - **Calibration drift**: expected calibration error and mean prediction vs observed
 //!   rate on the live window against the same on the training (or validation) window.
 //!
-//! Non-finite values are dropped before both tests.
+//! Non-finite values are dropped before both tests and counted in [`FeatureDrift`]; a
+//! column with no finite value on one side is an alert.
 
 use serde::{Deserialize, Serialize};
 
@@ -40,13 +41,12 @@ fn finite_sorted(v: &[f64]) -> Vec<f64> {
     out
 }
 
-/// The `q`-quantile of sorted data by linear interpolation (numpy's default, Hyndman &
-/// Fan type 7).
+/// The `q`-quantile of sorted, non-empty, finite data by numpy's default linear
+/// interpolation (Hyndman & Fan type 7), bit for bit as numpy (its `_lerp`): the one
+/// implementation in `thetalab_backtest::metrics::quantile`. `q` is in `[0, 1]` here, so
+/// the `None` case (empty data or `q` outside) does not arise; NaN says so if it did.
 fn quantile_sorted(s: &[f64], q: f64) -> f64 {
-    let h = (s.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(s.len() - 1);
-    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+    thetalab_backtest::metrics::quantile::quantile_sorted(s, q).unwrap_or(f64::NAN)
 }
 
 /// A PSI computation with its bins.
@@ -208,33 +208,37 @@ fn ks_exact_p(m: u64, n: u64, d: f64) -> f64 {
     if h <= 0 {
         return 1.0;
     }
-    let outside = |i: u64, j: u64| -> bool {
-        (i128::from(i) * i128::from(a) - i128::from(j) * i128::from(b)).abs() >= h
+    // Row i of w over j = 0..=n. Cell (i, j) is inside the band when |i·a − j·b| < h,
+    // i.e. for j in lo..=hi: found once per row instead of tested per cell (the
+    // arithmetic inside the band is unchanged, so the p-value is the same bit for bit).
+    let (a, b) = (i128::from(a), i128::from(b));
+    let band = |i: u64| -> Option<(usize, usize)> {
+        let ia = i128::from(i) * a;
+        let lo = if ia - h < 0 { 0 } else { (ia - h) / b + 1 };
+        let hi = ((ia + h - 1) / b).min(i128::from(n));
+        if lo > hi {
+            return None;
+        }
+        Some((usize::try_from(lo).ok()?, usize::try_from(hi).ok()?))
     };
     let n_us = n as usize;
-    // Row i of w over j = 0..=n.
-    let mut row = vec![0.0f64; n_us + 1];
-    for j in 0..=n {
-        row[j as usize] = if j == 0 {
-            if outside(0, 0) { 1.0 } else { 0.0 }
-        } else if outside(0, j) {
-            1.0
-        } else {
-            row[j as usize - 1]
-        };
+    // Row 0: w = 0 inside the band (which holds (0, 0) as h > 0), 1 beyond it.
+    let mut row = vec![1.0f64; n_us + 1];
+    if let Some((_, hi)) = band(0) {
+        row[..=hi].fill(0.0);
     }
     for i in 1..=m {
-        for j in 0..=n {
-            let ju = j as usize;
-            row[ju] = if outside(i, j) {
-                1.0
-            } else if j == 0 {
-                row[0]
-            } else {
-                let t = (i + j) as f64;
-                (i as f64 / t) * row[ju] + (j as f64 / t) * row[ju - 1]
-            };
+        let Some((lo, hi)) = band(i) else {
+            row.fill(1.0);
+            continue;
+        };
+        row[..lo].fill(1.0);
+        // w(i, 0) = w(i − 1, 0) when (i, 0) is inside: row[0] stays.
+        for j in lo.max(1)..=hi {
+            let t = (i as usize + j) as f64;
+            row[j] = (i as f64 / t) * row[j] + (j as f64 / t) * row[j - 1];
         }
+        row[hi + 1..].fill(1.0);
     }
     row[n_us]
 }
@@ -341,6 +345,42 @@ pub enum DriftLevel {
     Alert,
 }
 
+impl DriftThresholds {
+    /// Checks the domains, so a bad setting is an error rather than a column of NaN
+    /// PSIs that raise no warning.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |field: &'static str, reason: String| Err(MlError::Invalid { field, reason });
+        if !(self.psi_warn.is_finite() && self.psi_alert.is_finite())
+            || self.psi_warn < 0.0
+            || self.psi_warn > self.psi_alert
+        {
+            return bad(
+                "psi_warn/psi_alert",
+                format!(
+                    "need 0 <= warn <= alert, got {} and {}",
+                    self.psi_warn, self.psi_alert
+                ),
+            );
+        }
+        if !(0.0..=1.0).contains(&self.ks_alpha) {
+            return bad("ks_alpha", format!("{} is not in [0, 1]", self.ks_alpha));
+        }
+        if !(self.ece_increase.is_finite() && self.ece_increase >= 0.0) {
+            return bad(
+                "ece_increase",
+                format!("{} is not a finite value >= 0", self.ece_increase),
+            );
+        }
+        if self.psi_bins < 2 {
+            return bad(
+                "psi_bins",
+                format!("{} bins; PSI needs at least 2", self.psi_bins),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Drift of one feature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureDrift {
@@ -350,8 +390,15 @@ pub struct FeatureDrift {
     pub psi: f64,
     /// KS statistic and p-value (`None` when a side has no finite values).
     pub ks: Option<KsResult>,
-    /// Severity: PSI ≥ alert → alert; PSI ≥ warn or KS p < alpha → warn.
+    /// Severity: no finite values on a side → alert; PSI ≥ alert → alert; PSI ≥ warn
+    /// or KS p < alpha → warn.
     pub level: DriftLevel,
+    /// Training values that were not finite (left out of PSI and KS).
+    #[serde(default)]
+    pub nonfinite_train: usize,
+    /// Live values that were not finite (left out of PSI and KS).
+    #[serde(default)]
+    pub nonfinite_live: usize,
 }
 
 /// Drift of every feature and of the model's calibration, with the warnings raised.
@@ -369,13 +416,15 @@ pub struct DriftReport {
 
 impl DriftReport {
     /// Compares each column of `live` against the same column of `train` (both
-    /// row-major with `names.len()` columns) under `thresholds`.
+    /// row-major with `names.len()` columns) under `thresholds`. A column with no
+    /// finite value on one side (a feed that went dark) raises an alert.
     pub fn compute(
         train: &[f64],
         live: &[f64],
         names: &[String],
         thresholds: &DriftThresholds,
     ) -> Result<DriftReport> {
+        thresholds.validate()?;
         let k = names.len();
         if k == 0 || !train.len().is_multiple_of(k) || !live.len().is_multiple_of(k) {
             return Err(MlError::Invalid {
@@ -393,10 +442,22 @@ impl DriftReport {
         let mut warnings = Vec::new();
         for (c, name) in names.iter().enumerate() {
             let (t, l) = (col(train, c), col(live, c));
+            let nonfinite = |v: &[f64]| v.iter().filter(|x| !x.is_finite()).count();
+            let (nonfinite_train, nonfinite_live) = (nonfinite(&t), nonfinite(&l));
+            // With the thresholds checked above, PSI and KS fail only when a side has
+            // no finite value.
             let psi_v = psi(&t, &l, thresholds.psi_bins).unwrap_or(f64::NAN);
             let ks = ks_2samp(&t, &l).ok();
             let mut level = DriftLevel::Ok;
-            if psi_v >= thresholds.psi_alert {
+            if nonfinite_train == t.len() || nonfinite_live == l.len() {
+                level = DriftLevel::Alert;
+                warnings.push(format!(
+                    "ALERT {name}: no finite values ({nonfinite_train} of {} training, \
+                     {nonfinite_live} of {} live are missing or infinite)",
+                    t.len(),
+                    l.len()
+                ));
+            } else if psi_v >= thresholds.psi_alert {
                 level = DriftLevel::Alert;
                 warnings.push(format!(
                     "ALERT {name}: PSI {psi_v:.3} >= {}",
@@ -423,6 +484,8 @@ impl DriftReport {
                 psi: psi_v,
                 ks,
                 level,
+                nonfinite_train,
+                nonfinite_live,
             });
         }
         let level = features
@@ -489,6 +552,58 @@ mod tests {
         let r = ks_2samp(&[1.0, 2.0], &[3.0, 4.0]).unwrap();
         assert_eq!(r.statistic, 1.0);
         assert!((r.p_value - 1.0 / 3.0).abs() < 1e-15);
+    }
+
+    /// The lattice recursion tested cell by cell, as the module page states it.
+    fn ks_exact_p_per_cell(m: u64, n: u64, d: f64) -> f64 {
+        let g = gcd(m, n);
+        let (a, b) = (i128::from(n / g), i128::from(m / g));
+        let h = (d * (m / g * n) as f64).round() as i128;
+        if h <= 0 {
+            return 1.0;
+        }
+        let outside = |i: u64, j: u64| (i128::from(i) * a - i128::from(j) * b).abs() >= h;
+        let mut w = vec![vec![0.0f64; n as usize + 1]; m as usize + 1];
+        for i in 0..=m {
+            for j in 0..=n {
+                let (iu, ju) = (i as usize, j as usize);
+                w[iu][ju] = if outside(i, j) {
+                    1.0
+                } else if i == 0 && j == 0 {
+                    0.0
+                } else if i == 0 {
+                    w[0][ju - 1]
+                } else if j == 0 {
+                    w[iu - 1][0]
+                } else {
+                    let t = (i + j) as f64;
+                    (i as f64 / t) * w[iu - 1][ju] + (j as f64 / t) * w[iu][ju - 1]
+                };
+            }
+        }
+        w[m as usize][n as usize]
+    }
+
+    #[test]
+    fn ks_band_rows_equal_the_cell_by_cell_recursion() {
+        for (m, n) in [
+            (1, 1),
+            (2, 3),
+            (7, 7),
+            (12, 5),
+            (30, 45),
+            (64, 17),
+            (100, 99),
+        ] {
+            for k in 0..=20 {
+                let d = f64::from(k) / 20.0;
+                assert_eq!(
+                    ks_exact_p(m, n, d).to_bits(),
+                    ks_exact_p_per_cell(m, n, d).to_bits(),
+                    "m {m} n {n} d {d}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! importance.
 //!
 //! Conventions (checked against scikit-learn 1.9.1 on fixed inputs, see
-//! `tests/it/eval.rs` and `tests/fixtures/eval_sklearn.json`):
+//! `tests/it/eval.rs` and `tests/fixtures/models_reference.json`, written by
+//! `tests/fixtures/gen_models_fixtures.py`):
 //! - labels are 0/1 `f64`, scores are probabilities of class 1 in `[0, 1]`;
 //! - a row is predicted positive when `p >= threshold` (0.5 by default);
 //! - precision and recall are 0 when undefined (scikit-learn's `zero_division` default);
@@ -46,6 +47,24 @@ fn check_pair(y: &[f64], p: &[f64]) -> Result<()> {
     Ok(())
 }
 
+/// Thresholded metrics compare `p >= threshold`, which is false for a NaN score or
+/// threshold: the row would be counted as a negative prediction without a word.
+fn check_threshold(p: &[f64], threshold: f64) -> Result<()> {
+    if threshold.is_nan() {
+        return Err(MlError::Invalid {
+            field: "threshold",
+            reason: "NaN".to_string(),
+        });
+    }
+    if let Some(i) = p.iter().position(|v| v.is_nan()) {
+        return Err(MlError::Invalid {
+            field: "p",
+            reason: format!("score at row {i} is NaN"),
+        });
+    }
+    Ok(())
+}
+
 fn check_probs(p: &[f64]) -> Result<()> {
     if let Some(i) = p.iter().position(|v| !(0.0..=1.0).contains(v)) {
         return Err(MlError::Invalid {
@@ -60,8 +79,10 @@ fn check_probs(p: &[f64]) -> Result<()> {
 }
 
 /// Fraction of rows whose thresholded prediction (`p >= threshold`) equals the label.
+/// A NaN score or threshold is an error.
 pub fn accuracy(y: &[f64], p: &[f64], threshold: f64) -> Result<f64> {
     check_pair(y, p)?;
+    check_threshold(p, threshold)?;
     let hits = y
         .iter()
         .zip(p)
@@ -70,9 +91,11 @@ pub fn accuracy(y: &[f64], p: &[f64], threshold: f64) -> Result<f64> {
     Ok(hits as f64 / y.len() as f64)
 }
 
-/// Confusion counts at `threshold`: `(tp, fp, tn, fn)`.
+/// Confusion counts at `threshold`: `(tp, fp, tn, fn)`. A NaN score or threshold is an
+/// error.
 pub fn confusion(y: &[f64], p: &[f64], threshold: f64) -> Result<(usize, usize, usize, usize)> {
     check_pair(y, p)?;
+    check_threshold(p, threshold)?;
     let mut c = (0, 0, 0, 0);
     for (&t, &s) in y.iter().zip(p) {
         match (s >= threshold, t == 1.0) {
@@ -492,6 +515,39 @@ mod tests {
         assert_eq!(uniform_bin(0.5, 10), 4);
         assert_eq!(uniform_bin(0.0, 10), 0);
         assert_eq!(uniform_bin(1.0, 10), 9);
+    }
+
+    #[test]
+    fn nan_scores_and_thresholds_are_errors_not_negatives() {
+        // A NaN score compares false with `>=`, so it used to count as a confident
+        // "no": accuracy 1.0 here instead of an error.
+        let y = [0.0, 1.0];
+        let p = [f64::NAN, 0.9];
+        assert!(accuracy(&y, &p, 0.5).is_err());
+        assert!(confusion(&y, &p, 0.5).is_err());
+        assert!(precision_recall(&y, &p, 0.5).is_err());
+        assert!(Score::Accuracy.eval(&y, &p).is_err());
+        assert!(accuracy(&y, &[0.1, 0.9], f64::NAN).is_err());
+        assert_eq!(accuracy(&y, &[0.1, 0.9], 0.5).unwrap(), 1.0);
+        // Every metric refuses NaN probabilities.
+        assert!(roc_auc(&y, &p).is_err());
+        assert!(log_loss(&y, &p).is_err());
+        assert!(brier(&y, &p).is_err());
+        assert!(expected_calibration_error(&y, &p, 10).is_err());
+        assert!(Metrics::compute(&y, &p, 0.5).is_err());
+    }
+
+    #[test]
+    fn brier_and_ece_closed_forms() {
+        // Brier = mean (p − y)²: ((0.1)² + (0.2)² + (0.7)² + (0.4)²)/4 = 0.175
+        // (sklearn.metrics.brier_score_loss gives the same on these four rows).
+        let y = [0.0, 1.0, 0.0, 1.0];
+        let p = [0.1, 0.8, 0.7, 0.6];
+        assert!((brier(&y, &p).unwrap() - 0.175).abs() < 1e-15);
+        // ECE on 2 bins: [0, 0.5] holds (0.1; y 0), (0.5, 1] holds 0.8, 0.7, 0.6 with
+        // mean 0.7 and observed 2/3: ¼·|0 − 0.1| + ¾·|2/3 − 0.7| = 0.025 + 0.025.
+        let ece = expected_calibration_error(&y, &p, 2).unwrap();
+        assert!((ece - 0.05).abs() < 1e-15, "{ece}");
     }
 
     #[test]

@@ -9,10 +9,13 @@
 //!   `[min, max]`; with `threshold = 1` the size is `max`). E.g. threshold 0.55,
 //!   min 0.5, max 1.0: p = 0.55 → 0.5, p = 0.775 → 0.75, p = 1 → 1.
 //!
-//! A row whose probability is NaN (missing features the model cannot handle) is
-//! rejected: no trade without an opinion.
+//! A row whose probability is NaN (missing features the model cannot handle), whose
+//! prediction failed, or that has no precomputed probability is rejected: no trade
+//! without an opinion. Such rejections are counted ([`MlFilter::no_opinion`]), so a
+//! filter fed the wrong rows does not pass for a selective one.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use thetalab_strategy::{FilterDecision, SignalFilter};
 
@@ -55,14 +58,15 @@ impl Sizing {
 /// A classifier turned into a [`SignalFilter`].
 ///
 /// `accept(i, features)` predicts on `features` when it holds a full row (the model's
-/// width); otherwise (an empty slice) it uses the probability precomputed for row `i`
-/// of the matrix given to [`MlFilter::with_rows`] — the vectorized backtest computes all
-/// rows once.
+/// width); with an empty slice it uses the probability precomputed for row `i` of the
+/// matrix given to [`MlFilter::with_rows`] — the vectorized backtest computes all rows
+/// once. A slice of another width has no opinion.
 pub struct MlFilter {
     model: Arc<dyn Classifier>,
     threshold: f64,
     sizing: Sizing,
     precomputed: Vec<f64>,
+    no_opinion: AtomicUsize,
 }
 
 impl std::fmt::Debug for MlFilter {
@@ -72,6 +76,7 @@ impl std::fmt::Debug for MlFilter {
             .field("threshold", &self.threshold)
             .field("sizing", &self.sizing)
             .field("precomputed_rows", &self.precomputed.len())
+            .field("no_opinion", &self.no_opinion())
             .finish()
     }
 }
@@ -99,7 +104,16 @@ impl MlFilter {
             threshold,
             sizing,
             precomputed: Vec::new(),
+            no_opinion: AtomicUsize::new(0),
         })
+    }
+
+    /// How many [`SignalFilter::accept`] calls were rejected for want of a probability
+    /// (NaN, a failed prediction, a row beyond the precomputed ones, a features slice of
+    /// the wrong width) rather than for a probability below the threshold.
+    #[must_use]
+    pub fn no_opinion(&self) -> usize {
+        self.no_opinion.load(Ordering::Relaxed)
     }
 
     /// Precomputes the probability of every row of `x` (row-major, the model's width) so
@@ -121,25 +135,31 @@ impl MlFilter {
         }
     }
 
-    /// The probability the filter uses for row `i` with `features`.
+    /// The probability the filter uses for row `i` with `features` (NaN: no opinion).
     #[must_use]
     pub fn probability(&self, i: usize, features: &[f64]) -> f64 {
         let width = self.model.n_features();
-        if features.len() == width && width > 0 {
+        if features.is_empty() {
+            self.precomputed.get(i).copied().unwrap_or(f64::NAN)
+        } else if features.len() == width {
             self.model
                 .predict_proba(features, width)
                 .ok()
                 .and_then(|v| v.first().copied())
                 .unwrap_or(f64::NAN)
         } else {
-            self.precomputed.get(i).copied().unwrap_or(f64::NAN)
+            f64::NAN
         }
     }
 }
 
 impl SignalFilter for MlFilter {
     fn accept(&self, i: usize, features: &[f64]) -> FilterDecision {
-        self.decide(self.probability(i, features))
+        let p = self.probability(i, features);
+        if p.is_nan() {
+            self.no_opinion.fetch_add(1, Ordering::Relaxed);
+        }
+        self.decide(p)
     }
 }
 

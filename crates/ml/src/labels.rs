@@ -23,6 +23,11 @@
 //! maps it to 1/0 for classification (meta-labelling: was acting on the event right?).
 //! An event whose vertical barrier lies beyond the data and which touched nothing yet is
 //! dropped: its outcome is unknown.
+//!
+//! A price the labeller reads that is not a finite number (the entry close must also be
+//! positive) is an error naming the bar and the column, never a label: NaN compares
+//! false with every barrier, so it would otherwise pass as "untouched" and end as a
+//! flat 0 label with a NaN return.
 
 use thetalab_backtest::Trade;
 use thetalab_core::Timestamp;
@@ -95,6 +100,9 @@ pub enum Barrier {
 /// The outcome of one event.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BarrierLabel {
+    /// Position of the event in the `events` slice it was given in (events can be left
+    /// out, and two events can share a bar with opposite sides).
+    pub event: usize,
     /// Event bar.
     pub index: usize,
     /// Event time (`t0`).
@@ -134,6 +142,23 @@ pub struct Prices<'a> {
     pub low: &'a [f64],
     /// Closes.
     pub close: &'a [f64],
+}
+
+/// `values[bar]` of the price column `column`, or an error naming both unless it is
+/// finite (and positive when `positive`). `bar` is in range (checked by the callers).
+fn price(values: &[f64], column: &'static str, bar: usize, positive: bool) -> Result<f64> {
+    let v = values[bar];
+    if v.is_finite() && (!positive || v > 0.0) {
+        Ok(v)
+    } else {
+        Err(MlError::Invalid {
+            field: "prices",
+            reason: format!(
+                "{column} at bar {bar} is {v}: a label needs a finite{} price there",
+                if positive { ", positive" } else { "" }
+            ),
+        })
+    }
 }
 
 impl Prices<'_> {
@@ -221,15 +246,25 @@ pub fn triple_barrier(
                 reason: format!("side of event {k} is 0"),
             });
         }
+        price(prices.close, "close", i, true)?;
         let width = match (&vol, cfg.width) {
             (Some(v), _) => v[i],
             (None, BarrierWidth::Fixed(f)) => f,
             (None, BarrierWidth::RollingVol { .. }) => f64::NAN,
         };
+        if let (BarrierWidth::RollingVol { window }, false) = (cfg.width, width.is_finite())
+            && i >= window
+        {
+            // Past the warm-up, only a bad close in the window makes the vol undefined.
+            for j in i - window..=i {
+                price(prices.close, "close", j, true)?;
+            }
+        }
         if !(width.is_finite() && width > 0.0) {
             continue; // not enough history to size the barriers
         }
-        if let Some(l) = first_touch(prices, i, side, width, cfg) {
+        if let Some(mut l) = first_touch(prices, i, side, width, cfg)? {
+            l.event = k;
             out.push(l);
         }
     }
@@ -242,7 +277,7 @@ fn first_touch(
     side: f64,
     width: f64,
     cfg: &TripleBarrier,
-) -> Option<BarrierLabel> {
+) -> Result<Option<BarrierLabel>> {
     let n = p.close.len();
     let entry = p.close[i];
     let up = (cfg.profit_mult > 0.0).then_some(entry * (1.0 + side * cfg.profit_mult * width));
@@ -264,6 +299,7 @@ fn first_touch(
             }
         };
         BarrierLabel {
+            event: 0,
             index,
             t0: p.ts[index],
             exit_index: j,
@@ -276,6 +312,13 @@ fn first_touch(
     };
     let last = i + cfg.horizon;
     for j in (i + 1)..=last.min(n - 1) {
+        // Every price of the bar that can decide the label must be a number.
+        price(p.close, "close", j, false)?;
+        if cfg.touch == Touch::HighLow {
+            price(p.open, "open", j, false)?;
+            price(p.high, "high", j, false)?;
+            price(p.low, "low", j, false)?;
+        }
         // Favourable / adverse extremes of the bar for this side.
         let (fav, adv) = match cfg.touch {
             Touch::Close => (p.close[j], p.close[j]),
@@ -308,48 +351,38 @@ fn first_touch(
         if let Some(d) = dn
             && beyond(d, adv, false)
         {
-            return Some(label(i, j, Barrier::Stop, fill(d, false)));
+            return Ok(Some(label(i, j, Barrier::Stop, fill(d, false))));
         }
         if let Some(u) = up
             && beyond(u, fav, true)
         {
-            return Some(label(i, j, Barrier::Profit, fill(u, true)));
+            return Ok(Some(label(i, j, Barrier::Profit, fill(u, true))));
         }
     }
     if last < n {
-        return Some(label(i, last, Barrier::Vertical, p.close[last]));
+        return Ok(Some(label(i, last, Barrier::Vertical, p.close[last])));
     }
-    None
+    Ok(None)
 }
 
 /// Sample standard deviation (n − 1) of the last `window` log returns ending at each bar;
-/// NaN until `window` returns exist.
+/// NaN until `window` returns exist. This is the close-to-close historical volatility of
+/// `thetalab_indicators` with one period per year (no annualisation), so the barrier
+/// widths and the `rv_cc_*` features share one formula.
 pub fn rolling_sample_std_of_log_returns(close: &[f64], window: usize) -> Vec<f64> {
-    let n = close.len();
-    let mut out = vec![f64::NAN; n];
     if window < 2 {
-        return out;
+        return vec![f64::NAN; close.len()];
     }
-    let r: Vec<f64> = (0..n)
-        .map(|i| {
-            if i >= 1 {
-                (close[i] / close[i - 1]).ln()
-            } else {
-                f64::NAN
-            }
-        })
-        .collect();
-    for i in window..n {
-        let w = &r[i + 1 - window..=i];
-        let m = w.iter().sum::<f64>() / window as f64;
-        let ss: f64 = w.iter().map(|x| (x - m) * (x - m)).sum();
-        out[i] = (ss / (window as f64 - 1.0)).sqrt();
-    }
-    out
+    // hv_close_to_close fails only for a period below 2 or a non-positive periods per
+    // year, both excluded here; the fallback is unreachable.
+    thetalab_indicators::hv_close_to_close(close, window, 1.0)
+        .unwrap_or_else(|_| vec![f64::NAN; close.len()])
 }
 
 /// Forward log returns `ln(C_{t+h} / C_t)` with their spans `[ts_t, ts_{t+h}]`; NaN (and
-/// `t1 = ts_t`) for the last `h` bars, whose outcome is unknown.
+/// `t1 = ts_t`) for the last `h` bars, whose outcome is unknown. A close that is not a
+/// finite positive number is an error naming its bar, so a NaN here always means "not
+/// known yet".
 pub fn forward_returns(
     ts: &[Timestamp],
     close: &[f64],
@@ -368,6 +401,15 @@ pub fn forward_returns(
         });
     }
     let n = close.len();
+    if let Some(i) = close.iter().position(|c| !(c.is_finite() && *c > 0.0)) {
+        return Err(MlError::Invalid {
+            field: "close",
+            reason: format!(
+                "close at bar {i} is {}: forward returns need finite positive closes",
+                close[i]
+            ),
+        });
+    }
     let mut ret = vec![f64::NAN; n];
     let mut t1 = ts.to_vec();
     for i in 0..n.saturating_sub(h) {
@@ -421,9 +463,18 @@ pub fn trade_outcomes(trades: &[Trade], prices: &Prices<'_>) -> Result<Vec<Trade
                 ),
             });
         }
+        if !(t.entry_price.is_finite() && t.entry_price > 0.0) {
+            return Err(MlError::Invalid {
+                field: "trades",
+                reason: format!("trade {k}: entry price {} is not positive", t.entry_price),
+            });
+        }
         let long = matches!(t.direction, Direction::Long);
         let (mut mfe, mut mae, mut best) = (0.0_f64, 0.0_f64, t.entry_index);
         for j in (t.entry_index + 1)..=exit {
+            // A NaN high or low would compare false and silently shrink the excursions.
+            price(prices.high, "high", j, false)?;
+            price(prices.low, "low", j, false)?;
             let (fav, adv) = if long {
                 (
                     prices.high[j] / t.entry_price - 1.0,

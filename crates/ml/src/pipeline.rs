@@ -588,7 +588,9 @@ pub struct Table {
     pub labels: Vec<f64>,
     /// Row times (from the time column, else the row number as seconds since the epoch).
     pub t0: Vec<Timestamp>,
-    /// End of each row's label horizon: the time of the row `horizon` rows later.
+    /// End of each row's label horizon: the `horizon`-th distinct time after the row's
+    /// (the row `horizon` rows later in a single series; in a panel with several rows per
+    /// time, `horizon` time steps later, not rows), capped at the last time.
     pub t1: Vec<Timestamp>,
     /// Columns skipped because their first value is not a number.
     pub ignored: Vec<String>,
@@ -624,7 +626,9 @@ fn parse_time(s: &str) -> Option<Timestamp> {
 /// (when `require_label`); the time column (optional) holds RFC 3339 times,
 /// `YYYY-MM-DD[ HH:MM:SS]` (UTC) or Unix seconds; every other column whose first value
 /// is a number is a feature and must be a finite number on every row. Rows are sorted
-/// by time (stable). Errors name the file, the 1-based line and the column.
+/// by time (stable). `horizon` is the label horizon in time steps: a row's span ends at
+/// the `horizon`-th distinct time after its own (see [`Table::t1`]). Errors name the
+/// file, the 1-based line and the column.
 pub fn read_table(
     path: &Path,
     label: &str,
@@ -756,9 +760,22 @@ pub fn read_table(
         rows.push((t, y, vals));
     }
     rows.sort_by_key(|r| r.0);
-    let n = rows.len();
     let t0: Vec<Timestamp> = rows.iter().map(|r| r.0).collect();
-    let t1: Vec<Timestamp> = (0..n).map(|i| t0[(i + horizon).min(n - 1)]).collect();
+    // Counted in distinct times, not rows: in a panel (several symbols per time) the row
+    // `horizon` rows later is often the same instant, which would leave overlapping
+    // labels unpurged.
+    let mut times = t0.clone();
+    times.dedup();
+    let last = times.len().saturating_sub(1);
+    let t1: Vec<Timestamp> = t0
+        .iter()
+        .map(|t| {
+            times[times
+                .partition_point(|u| u < t)
+                .saturating_add(horizon)
+                .min(last)]
+        })
+        .collect();
     let labels = if label_col.is_some() {
         rows.iter().map(|r| r.1).collect()
     } else {

@@ -52,16 +52,10 @@ pub fn code_version_from_env() -> String {
 }
 
 /// 64-bit FNV-1a hash (Fowler, Noll & Vo; IETF draft-eastlake-fnv): stable across
-/// platforms, Rust versions and runs, unlike `std`'s `DefaultHasher`.
-#[must_use]
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
+/// platforms, Rust versions and runs, unlike `std`'s `DefaultHasher`. The same function
+/// as the feature set's definition hash ([`crate::features::fnv1a64`]), re-exported so
+/// there is one copy.
+pub use crate::features::fnv1a64;
 
 /// The features a model was trained on: ordered names and a hash of their definitions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,7 +176,10 @@ pub struct ModelMeta {
     pub train_window: Option<TrainWindow>,
     /// Training rows.
     pub n_train: usize,
-    /// Out-of-sample metrics (`auc`, `log_loss`, `brier`, `accuracy`, `ece`, ...).
+    /// Out-of-sample metrics (`auc`, `log_loss`, `brier`, `accuracy`, `ece`, ...). JSON
+    /// has no NaN: a metric that is undefined (AUC on a one-class holdout) is written
+    /// as `null` and read back as NaN.
+    #[serde(deserialize_with = "metrics_with_nulls")]
     pub metrics: BTreeMap<String, f64>,
     /// The metric champion/challenger compares (e.g. `auc`).
     pub score_metric: String,
@@ -190,6 +187,18 @@ pub struct ModelMeta {
     pub seed: u64,
     /// [`code_version`] at training time.
     pub code_version: String,
+}
+
+/// Reads the metrics map, taking `null` (how `serde_json` writes a non-finite `f64`) as
+/// NaN. Without it a model saved with an undefined metric could never be loaded again.
+fn metrics_with_nulls<'de, D>(d: D) -> std::result::Result<BTreeMap<String, f64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let m = BTreeMap::<String, Option<f64>>::deserialize(d)?;
+    Ok(m.into_iter()
+        .map(|(k, v)| (k, v.unwrap_or(f64::NAN)))
+        .collect())
 }
 
 impl ModelMeta {
@@ -274,7 +283,7 @@ fn io_err(path: &Path, source: std::io::Error) -> MlError {
     }
 }
 
-fn json_err(path: &Path, e: serde_json::Error) -> MlError {
+fn json_err(path: &Path, e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> MlError {
     MlError::Io {
         path: path.to_path_buf(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
@@ -413,7 +422,11 @@ impl Registry {
             let json = serde_json::to_vec_pretty(meta).map_err(|e| json_err(&jp, e))?;
             fs::write(&jp, json).map_err(|e| io_err(&jp, e))
         };
-        let first = self.versions(&meta.name)?.last().copied().unwrap_or(0) + 1;
+        let last = self.versions(&meta.name)?.last().copied().unwrap_or(0);
+        let first = last.checked_add(1).ok_or_else(|| MlError::Invalid {
+            field: "version",
+            reason: format!("{} already holds version {last}", dir.display()),
+        })?;
         for next in first..first.saturating_add(1000) {
             meta.version = next;
             write_files(&meta)?;
@@ -440,7 +453,19 @@ impl Registry {
             return Err(self.not_found(format!("{name} v{version}")));
         }
         let s = fs::read(&p).map_err(|e| io_err(&p, e))?;
-        serde_json::from_slice(&s).map_err(|e| json_err(&p, e))
+        let meta: ModelMeta = serde_json::from_slice(&s).map_err(|e| json_err(&p, e))?;
+        // A metadata file copied or moved between folders would otherwise describe
+        // another model than the one loaded beside it.
+        if meta.name != name || meta.version != version {
+            return Err(json_err(
+                &p,
+                format!(
+                    "the file describes {} v{}, but sits in the folder of {name} v{version}",
+                    meta.name, meta.version
+                ),
+            ));
+        }
+        Ok(meta)
     }
 
     fn not_found(&self, what: String) -> MlError {

@@ -180,8 +180,9 @@ impl Binned {
 /// ([`super::gbm`]), so both learners cut features the same way.
 pub(crate) fn bin_thresholds(col: &[f64], max_bins: usize) -> Vec<f64> {
     // Sorted as integers: the bit pattern with the magnitude bits flipped for negative
-    // values orders like `f64::total_cmp` (an involution, so it also maps back), and an
-    // integer sort is about twice as fast as a comparator sort.
+    // values orders like `f64::total_cmp` (an involution, so it also maps back); an
+    // integer sort avoids the comparator call (a one-off timing, not a criterion bench;
+    // the forest and gbm fits that include it are timed by `--bench models`).
     let key = |v: f64| {
         let b = v.to_bits() as i64;
         b ^ (((b >> 63) as u64) >> 1) as i64
@@ -583,14 +584,21 @@ impl Classifier for RandomForest {
         }
         let n_features = rd.u64()? as usize;
         let n_trees = rd.u64()? as usize;
+        if n_features == 0 || n_trees == 0 {
+            // Zero trees would make every probability 0/0 = NaN.
+            return Err(bad("a forest needs at least one feature and one tree"));
+        }
         let mut trees = Vec::with_capacity(n_trees.min(1 << 16));
-        for _ in 0..n_trees {
+        for t in 0..n_trees {
             let n_nodes = rd.u64()? as usize;
+            if n_nodes == 0 {
+                return Err(bad(&format!("tree {t} has no nodes")));
+            }
             if n_nodes.saturating_mul(28) > bytes.len() {
                 return Err(bad("node count larger than the data"));
             }
             let mut nodes = Vec::with_capacity(n_nodes);
-            for _ in 0..n_nodes {
+            for i in 0..n_nodes {
                 let node = Node {
                     feature: rd.u32()?,
                     left: rd.u32()?,
@@ -598,13 +606,20 @@ impl Classifier for RandomForest {
                     threshold: rd.f64()?,
                     value: rd.f64()?,
                 };
-                let is_leaf = node.feature == LEAF;
-                if !is_leaf
-                    && ((node.feature as usize) >= n_features
-                        || node.left as usize >= n_nodes
-                        || node.right as usize >= n_nodes)
-                {
-                    return Err(bad("node points outside its tree or feature range"));
+                // `grow` pushes children after their parent, so a well-formed tree has
+                // `left, right > i`; checking it makes every walk in `predict_row` end
+                // (a child pointing back to its node would loop forever).
+                let ok = if node.feature == LEAF {
+                    (0.0..=1.0).contains(&node.value)
+                } else {
+                    (node.feature as usize) < n_features
+                        && !node.threshold.is_nan()
+                        && [node.left, node.right]
+                            .iter()
+                            .all(|&c| (c as usize) > i && (c as usize) < n_nodes)
+                };
+                if !ok {
+                    return Err(bad(&format!("tree {t}, node {i} is malformed")));
                 }
                 nodes.push(node);
             }
@@ -693,5 +708,43 @@ mod tests {
         assert_eq!(pr, y);
         let nan = f.predict_proba(&[f64::NAN, 0.3], 2).unwrap();
         assert!(nan[0].is_nan());
+    }
+
+    #[test]
+    fn corrupt_bytes_are_errors_not_hangs() {
+        // A tree of 3 nodes: a split at the root and two leaves.
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let y = [0.0, 0.0, 1.0, 1.0];
+        let p = ForestParams {
+            n_trees: 1,
+            max_features: MaxFeatures::All,
+            bootstrap: false,
+            ..ForestParams::default()
+        };
+        let f = RandomForest::fit_with(&p, &x, 1, &y, 0).unwrap();
+        assert_eq!(f.n_nodes(), 3);
+        let good = f.to_bytes().unwrap();
+        assert_eq!(RandomForest::from_bytes(&good).unwrap(), f);
+        // Layout: magic 8, n_features 8, n_trees 8, n_nodes 8, then 28 bytes per node
+        // (feature, left, right as u32; threshold, value as f64).
+        let root = 32;
+        // The root's left child pointing back at the root: predict would loop forever.
+        let mut cyclic = good.clone();
+        cyclic[root + 4..root + 8].copy_from_slice(&0u32.to_le_bytes());
+        assert!(RandomForest::from_bytes(&cyclic).is_err());
+        // A leaf probability outside [0, 1].
+        let mut bad_leaf = good.clone();
+        let leaf = root + 28;
+        bad_leaf[leaf + 20..leaf + 28].copy_from_slice(&f64::NAN.to_le_bytes());
+        assert!(RandomForest::from_bytes(&bad_leaf).is_err());
+        // Zero trees would predict 0/0.
+        let mut empty = good[..24].to_vec();
+        empty[16..24].copy_from_slice(&0u64.to_le_bytes());
+        assert!(RandomForest::from_bytes(&empty).is_err());
+        // Truncated and trailing bytes.
+        assert!(RandomForest::from_bytes(&good[..good.len() - 1]).is_err());
+        let mut long = good.clone();
+        long.push(0);
+        assert!(RandomForest::from_bytes(&long).is_err());
     }
 }

@@ -64,6 +64,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::forest::bin_thresholds;
+use super::logistic::sigmoid;
 use super::rng::Rng;
 use super::{Classifier, ModelKind, Regressor, check_binary, check_width, check_x, check_xy};
 use crate::error::{MlError, Result};
@@ -902,10 +903,6 @@ enum Objective {
     Binary,
     /// Squared error.
     L2,
-}
-
-fn sigmoid(s: f64) -> f64 {
-    1.0 / (1.0 + (-s).exp())
 }
 
 /// A fitted ensemble: the raw score is `init_score` plus each tree's leaf value, in

@@ -9,7 +9,8 @@
 //! `10·ε` to every component mass, exactly as scikit-learn does.
 //!
 //! [`RegimeModel`] standardises its input columns (training mean and population standard
-//! deviation), fits a 4-component mixture and names the components by this rule on their
+//! deviation, a near-constant column keeping scale 1: the logistic regression's
+//! standardiser), fits a 4-component mixture and names the components by this rule on their
 //! means, in standardised units, of the *volatility* column `v` and the *trend* column `t`:
 //!
 //! 1. **volatile**: the component with the highest mean `v`;
@@ -295,6 +296,48 @@ impl GaussianMixture {
         Ok(self.e_step(x, n, &mut resp))
     }
 
+    /// Checks the shapes and values a fitted mixture always has (`k ≥ 1` components
+    /// of dimension `d ≥ 1`, positive finite weights, finite `d`-vectors and `d × d`
+    /// matrices, Cholesky factors with a positive diagonal), so that a deserialised one
+    /// cannot index out of range or divide by zero at prediction.
+    fn validate(&self) -> Result<()> {
+        let (d, k) = (self.dim, self.weights.len());
+        let bad = |what: String| {
+            Err(MlError::Model {
+                model: MODEL,
+                reason: format!("malformed mixture: {what}"),
+            })
+        };
+        if d == 0 || k == 0 {
+            return bad(format!("{k} components of dimension {d}"));
+        }
+        if self.means.len() != k || self.covariances.len() != k || self.chol.len() != k {
+            return bad(format!(
+                "{k} weights, {} means, {} covariances, {} Cholesky factors",
+                self.means.len(),
+                self.covariances.len(),
+                self.chol.len()
+            ));
+        }
+        if self.weights.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
+            return bad("weights must be finite and positive".to_string());
+        }
+        for c in 0..k {
+            let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+            if self.means[c].len() != d
+                || self.covariances[c].len() != d * d
+                || self.chol[c].len() != d * d
+                || !finite(&self.means[c])
+                || !finite(&self.covariances[c])
+                || !finite(&self.chol[c])
+                || (0..d).any(|i| self.chol[c][i * d + i] <= 0.0)
+            {
+                return bad(format!("component {c} has the wrong shape or values"));
+            }
+        }
+        Ok(())
+    }
+
     /// Mixing weights.
     #[must_use]
     pub fn weights(&self) -> &[f64] {
@@ -494,31 +537,15 @@ impl RegimeModel {
                 reason: format!("{n} complete rows, need at least 4"),
             });
         }
-        let mut center = vec![0.0; n_cols];
-        for r in &complete {
-            for (c, v) in center.iter_mut().zip(r.iter()) {
-                *c += v / n as f64;
+        let mut z: Vec<f64> = complete.concat();
+        // The logistic regression's standardiser (StandardScaler's mean, population
+        // standard deviation and near-constant rule), so the two cannot drift apart.
+        let (center, scale) = super::logistic::scaler(&z, n_cols, n);
+        for row in z.chunks_exact_mut(n_cols) {
+            for ((v, c), s) in row.iter_mut().zip(&center).zip(&scale) {
+                *v = (*v - c) / s;
             }
         }
-        let mut scale = vec![0.0; n_cols];
-        for r in &complete {
-            for ((s, v), c) in scale.iter_mut().zip(r.iter()).zip(&center) {
-                *s += (v - c) * (v - c) / n as f64;
-            }
-        }
-        for s in &mut scale {
-            *s = if *s > 0.0 { s.sqrt() } else { 1.0 };
-        }
-        let z: Vec<f64> = complete
-            .iter()
-            .flat_map(|r| {
-                r.iter()
-                    .zip(&center)
-                    .zip(&scale)
-                    .map(|((v, c), s)| (v - c) / s)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
         let gmm = GaussianMixture::fit(params, &z, n_cols, seed)?;
         let labels = name_components(gmm.means(), trend_col, vol_col);
         Ok(RegimeModel {
@@ -535,16 +562,13 @@ impl RegimeModel {
     pub fn predict(&self, x: &[f64], n_cols: usize) -> Result<Vec<Option<Regime>>> {
         check_x(MODEL, x, n_cols)?;
         super::check_width(MODEL, n_cols, self.center.len())?;
-        let z: Vec<f64> = x
-            .chunks_exact(n_cols)
-            .flat_map(|r| {
-                r.iter()
-                    .zip(&self.center)
-                    .zip(&self.scale)
-                    .map(|((v, c), s)| (v - c) / s)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        // One allocation, not one per row.
+        let mut z = x.to_vec();
+        for row in z.chunks_exact_mut(n_cols) {
+            for ((v, c), s) in row.iter_mut().zip(&self.center).zip(&self.scale) {
+                *v = (*v - c) / s;
+            }
+        }
         Ok(self
             .gmm
             .predict(&z, n_cols)?
@@ -579,12 +603,48 @@ impl RegimeModel {
         })
     }
 
-    /// The model back from [`RegimeModel::to_json`].
+    /// The model back from [`RegimeModel::to_json`], checked for consistent shapes and
+    /// finite parameters, so a corrupt or hand-edited file is an error rather than a
+    /// panic (index out of range) or silent `None` regimes at prediction.
     pub fn from_json(s: &str) -> Result<RegimeModel> {
-        serde_json::from_str(s).map_err(|e| MlError::Model {
+        let m: RegimeModel = serde_json::from_str(s).map_err(|e| MlError::Model {
             model: MODEL,
             reason: e.to_string(),
-        })
+        })?;
+        m.gmm.validate()?;
+        let d = m.gmm.dim;
+        let malformed = |what: String| MlError::Model {
+            model: MODEL,
+            reason: format!("malformed regime model: {what}"),
+        };
+        if m.center.len() != d || m.scale.len() != d {
+            return Err(malformed(format!(
+                "{} centres and {} scales for {d} columns",
+                m.center.len(),
+                m.scale.len()
+            )));
+        }
+        if m.center.iter().any(|v| !v.is_finite())
+            || m.scale.iter().any(|v| !(v.is_finite() && *v > 0.0))
+        {
+            return Err(malformed(
+                "centres must be finite and scales finite and positive".to_string(),
+            ));
+        }
+        if m.trend_col >= d || m.vol_col >= d || m.trend_col == m.vol_col {
+            return Err(malformed(format!(
+                "trend column {} and volatility column {} for {d} columns",
+                m.trend_col, m.vol_col
+            )));
+        }
+        if m.labels.len() != m.gmm.weights.len() {
+            return Err(malformed(format!(
+                "{} labels for {} components",
+                m.labels.len(),
+                m.gmm.weights.len()
+            )));
+        }
+        Ok(m)
     }
 }
 
@@ -650,6 +710,39 @@ mod tests {
         };
         assert!((gm.log_gauss(0, &[0.0, 0.0]) + LN_2PI).abs() < 1e-14);
         assert!((gm.log_gauss(0, &[1.0, 1.0]) + LN_2PI + 1.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn corrupt_json_is_an_error_not_a_panic() {
+        let mut rng = Rng::new(4);
+        let x: Vec<f64> = (0..400)
+            .flat_map(|i| {
+                let c = f64::from(i % 4);
+                [c + 0.1 * rng.normal(), (c - 1.5).abs() + 0.1 * rng.normal()]
+            })
+            .collect();
+        let m = RegimeModel::fit(&x, 2, 0, 1, 1).unwrap();
+        let good: serde_json::Value = serde_json::from_str(&m.to_json().unwrap()).unwrap();
+        assert_eq!(RegimeModel::from_json(&good.to_string()).unwrap(), m);
+        let corrupt = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = good.clone();
+            edit(&mut v);
+            RegimeModel::from_json(&v.to_string())
+        };
+        // Each of these used to load and then panic (index out of range, chunks of
+        // zero) or answer `None` for whole components at prediction.
+        let cases: [&dyn Fn(&mut serde_json::Value); 7] = [
+            &|v| v["gmm"]["chol"][1] = serde_json::json!([1.0]),
+            &|v| v["gmm"]["weights"] = serde_json::json!([]),
+            &|v| v["gmm"]["dim"] = serde_json::json!(3),
+            &|v| v["gmm"]["chol"][0][0] = serde_json::json!(0.0),
+            &|v| v["labels"] = serde_json::json!(["calm", "volatile"]),
+            &|v| v["scale"][0] = serde_json::json!(0.0),
+            &|v| v["vol_col"] = serde_json::json!(7),
+        ];
+        for (i, edit) in cases.iter().enumerate() {
+            assert!(corrupt(*edit).is_err(), "case {i}");
+        }
     }
 
     #[test]

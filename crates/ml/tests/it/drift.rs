@@ -133,3 +133,69 @@ fn report_raises_warnings_at_the_thresholds() {
     assert_eq!(rep.level, DriftLevel::Warn);
     assert!(rep.warnings[0].contains("calibration"));
 }
+
+#[test]
+fn a_dark_feed_alerts_and_bad_thresholds_are_errors() {
+    // Column 1 is entirely NaN live (its source stopped): it used to get PSI NaN, no KS
+    // and level Ok, with no warning at all.
+    let n = 500;
+    let base = golden_seq(n, 0.618_033_988_749_895, 0.0);
+    let mut train = Vec::new();
+    let mut live = Vec::new();
+    for (i, &v) in base.iter().enumerate() {
+        train.push(v);
+        train.push(if i % 10 == 0 { f64::NAN } else { v });
+        live.push(v);
+        live.push(f64::NAN);
+    }
+    let names = vec!["ok".to_string(), "dark".to_string()];
+    let t = DriftThresholds::default();
+    let rep = DriftReport::compute(&train, &live, &names, &t).unwrap();
+    assert_eq!(rep.features[0].level, DriftLevel::Ok);
+    assert_eq!(
+        (
+            rep.features[0].nonfinite_train,
+            rep.features[0].nonfinite_live
+        ),
+        (0, 0)
+    );
+    let dark = &rep.features[1];
+    assert_eq!(dark.level, DriftLevel::Alert);
+    assert_eq!((dark.nonfinite_train, dark.nonfinite_live), (50, 500));
+    assert!(dark.psi.is_nan() && dark.ks.is_none());
+    assert_eq!(rep.level, DriftLevel::Alert);
+    assert!(rep.warnings.iter().any(|w| w.starts_with("ALERT dark")));
+    // One PSI bin used to turn every PSI into a silent NaN.
+    for bad in [
+        DriftThresholds { psi_bins: 1, ..t },
+        DriftThresholds {
+            psi_warn: 0.3,
+            psi_alert: 0.2,
+            ..t
+        },
+        DriftThresholds {
+            ks_alpha: f64::NAN,
+            ..t
+        },
+    ] {
+        assert!(DriftReport::compute(&train, &live, &names, &bad).is_err());
+    }
+}
+
+#[test]
+fn psi_edges_are_numpy_quantiles_bit_for_bit() {
+    // np.quantile([0, 0.1, 0.7, 1.0], [0.25, 0.5, 0.75]) = [0.07500000000000001,
+    // 0.39999999999999997, 0.7749999999999999] (numpy 2.4.6): the 0.5 edge comes from
+    // numpy's `_lerp` with weight ≥ ½, b − (b − a)(1 − γ) = 0.39999999999999997, where
+    // a + (b − a)γ gives 0.4, so a value of 0.4 would change bins.
+    let e = [0.0, 0.1, 0.7, 1.0];
+    let d = thetalab_ml::drift::psi_detail(&e, &e, 4).unwrap();
+    assert_eq!(
+        d.edges,
+        vec![
+            0.075_000_000_000_000_01,
+            0.399_999_999_999_999_97,
+            0.774_999_999_999_999_9
+        ]
+    );
+}

@@ -377,6 +377,110 @@ fn features_match_independent_references() {
 }
 
 #[test]
+fn own_formulas_match_hand_computations_and_identities() {
+    // The features the crate defines itself (not a thetalab_indicators call), each
+    // recomputed from its description over the window ending at one bar.
+    let days = sessions(300);
+    let bars = walk(daily_ts(&days), 41, 0.012);
+    let set = FeatureSet::new(FeatureSpec::bars_only(Interval::Daily));
+    let m = set
+        .compute(&FeatureInputs::bars(&bars, Interval::Daily))
+        .unwrap();
+    let col = |name: &str| m.column_by_name(name).unwrap();
+    let (c, o, v) = (&bars.close, &bars.open, &bars.volume);
+    let t = 270;
+    let close_enough = |got: f64, want: f64, name: &str| {
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "{name}: {got} vs {want}"
+        );
+    };
+    let w = 20;
+    let r: Vec<f64> = (t + 1 - w..=t).map(|i| (c[i] / c[i - 1]).ln()).collect();
+    let mean = r.iter().sum::<f64>() / w as f64;
+    let pm = |k: i32| r.iter().map(|x| (x - mean).powi(k)).sum::<f64>() / w as f64;
+    // Downside semi-deviation, annualised with 252 (Sortino's downside deviation, target 0).
+    let down = r.iter().map(|x| x.min(0.0).powi(2)).sum::<f64>() / w as f64;
+    close_enough(col("rv_down_20")[t], (down * 252.0).sqrt(), "rv_down_20");
+    // Population excess kurtosis m4 / m2² − 3 (scipy.stats.kurtosis, fisher, bias=True).
+    close_enough(
+        col("ret_kurt_20")[t],
+        pm(4) / pm(2).powi(2) - 3.0,
+        "ret_kurt_20",
+    );
+    // Gap share of the squared close-to-close returns.
+    let g2: f64 = (t + 1 - w..=t)
+        .map(|i| (o[i] / c[i - 1]).ln().powi(2))
+        .sum();
+    let r2: f64 = r.iter().map(|x| x * x).sum();
+    close_enough(col("gap_var_share_20")[t], g2 / r2, "gap_var_share_20");
+    // Volume traded on up bars over all volume.
+    let (up, all) = (t + 1 - w..=t).fold((0.0, 0.0), |(a, b), i| {
+        (a + if c[i] > c[i - 1] { v[i] } else { 0.0 }, b + v[i])
+    });
+    close_enough(col("up_volume_share_20")[t], up / all, "up_volume_share_20");
+    // z-score of ln(1 + volume), population standard deviation.
+    let lv: Vec<f64> = (t + 1 - w..=t).map(|i| v[i].ln_1p()).collect();
+    let lm = lv.iter().sum::<f64>() / w as f64;
+    let ls = (lv.iter().map(|x| (x - lm).powi(2)).sum::<f64>() / w as f64).sqrt();
+    close_enough(
+        col("log_volume_z_20")[t],
+        (lv[w - 1] - lm) / ls,
+        "log_volume_z_20",
+    );
+    close_enough(
+        col("dollar_volume_log")[t],
+        (c[t] * v[t]).ln_1p(),
+        "dollar_volume_log",
+    );
+    // Bollinger with the population sd (TA-Lib): %B = 1/2 + z/4 and width = 4σ / SMA, with
+    // z the 20-bar z-score of the close — an identity between two separate code paths.
+    // TA-Lib's BBANDS takes σ from running sums, E[x²] − x̄², which cancels about
+    // x̄² / σ² ≈ 1e4 of the digits here, hence 1e-9 rather than 1e-12.
+    let bb_close = |got: f64, want: f64, name: &str| {
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs(),
+            "{name}: {got} vs {want}"
+        );
+    };
+    let z = col("zscore_20")[t];
+    bb_close(
+        col("bb_pctb_20")[t],
+        0.5 + z / 4.0,
+        "bb_pctb_20 = 1/2 + z/4",
+    );
+    let cm = c[t + 1 - w..=t].iter().sum::<f64>() / w as f64;
+    let cs = (c[t + 1 - w..=t]
+        .iter()
+        .map(|x| (x - cm).powi(2))
+        .sum::<f64>()
+        / w as f64)
+        .sqrt();
+    bb_close(col("bb_width_20")[t], 4.0 * cs / cm, "bb_width_20");
+    // Ratio of realised vols is the ratio of the two columns.
+    close_enough(
+        col("rv_ratio_5_20")[t],
+        col("rv_cc_5")[t] / col("rv_cc_20")[t],
+        "rv_ratio_5_20",
+    );
+    // Calendar: position in the month.
+    let d = days[t];
+    let next_month = if d.month() == 12 {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+    }
+    .unwrap();
+    let month_len =
+        (next_month - NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap()).num_days() as f64;
+    assert_eq!(col("days_to_month_end")[t], month_len - f64::from(d.day()));
+    assert_eq!(
+        col("day_of_month_frac")[t],
+        f64::from(d.day() - 1) / (month_len - 1.0)
+    );
+}
+
+#[test]
 fn missing_inputs_are_typed_errors_and_many_equals_one() {
     let days = sessions(60);
     let bars = walk(daily_ts(&days), 41, 0.01);

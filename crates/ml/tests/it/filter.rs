@@ -39,11 +39,16 @@ fn gates_and_sizes_by_probability() {
         }
     }
     // Unknown row, NaN features: no opinion, no trade.
+    assert_eq!(f.no_opinion(), 0);
     assert_eq!(dynf.accept(10_000, &[]), FilterDecision::Reject);
     assert_eq!(
         dynf.accept(0, &[f64::NAN, 0.0, 0.0]),
         FilterDecision::Reject
     );
+    // A row of the wrong width is no opinion too (it used to fall back silently to
+    // the precomputed row 0); each of these three is counted, unlike a low score.
+    assert_eq!(dynf.accept(0, &[0.0, 0.0]), FilterDecision::Reject);
+    assert_eq!(f.no_opinion(), 3);
     assert!(
         MlFilter::new(
             Arc::new(Logistic::fit(&x, 3, &y, 0).unwrap()),

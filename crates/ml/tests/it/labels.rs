@@ -274,3 +274,165 @@ fn dataset_of_the_synthetic_market_is_labelled_and_time_ordered() {
         d.features.n_cols, d.dropped_incomplete, d.dropped_undecided
     );
 }
+
+#[test]
+fn bad_prices_are_errors_naming_bar_and_column_not_labels() {
+    // Before the check a NaN close compared false with both barriers, so the event ran
+    // to its vertical barrier and came out as a flat 0 label with a NaN return.
+    let rows = [
+        (100.0, 100.0, 100.0, 100.0),
+        (100.0, 100.5, 99.5, 100.0),
+        (100.0, 100.5, 99.5, f64::NAN),
+        (100.0, 100.5, 99.5, 100.0),
+    ];
+    let b = Bars::new(&rows);
+    let c = TripleBarrier {
+        touch: Touch::Close,
+        ..fixed(3)
+    };
+    let e = triple_barrier(&b.prices(), &[0], None, &c)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("close at bar 2") && e.contains("NaN"), "{e}");
+    // Intrabar touches read the high and the low too.
+    let mut b = Bars::new(&rows);
+    b.c[2] = 100.0;
+    b.h[3] = f64::NAN;
+    let e = triple_barrier(&b.prices(), &[0], None, &fixed(3))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("high at bar 3"), "{e}");
+    // A zero entry close cannot size a return.
+    let mut b = Bars::new(&rows);
+    b.c[2] = 100.0;
+    b.c[0] = 0.0;
+    let e = triple_barrier(&b.prices(), &[0], None, &fixed(3))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("close at bar 0") && e.contains("positive"),
+        "{e}"
+    );
+    // Bars after the decision are never read: a bad bar past the exit is no error.
+    let b = Bars::new(&[
+        (100.0, 100.0, 100.0, 100.0),
+        (100.0, 103.0, 99.5, 102.5),
+        (f64::NAN, f64::NAN, f64::NAN, f64::NAN),
+    ]);
+    let l = triple_barrier(&b.prices(), &[0], None, &fixed(2)).unwrap();
+    assert_eq!((l[0].barrier, l[0].exit_index), (Barrier::Profit, 1));
+    // Past the warm-up, an undefined rolling vol comes from a bad close in its window.
+    let closes = [100.0, 101.0, -1.0, 102.0, 103.0, 104.0];
+    let rows: Vec<(f64, f64, f64, f64)> = closes.iter().map(|&c| (c, c, c, c)).collect();
+    let b = Bars::new(&rows);
+    let cfg = TripleBarrier {
+        width: BarrierWidth::RollingVol { window: 3 },
+        horizon: 1,
+        ..fixed(1)
+    };
+    let e = triple_barrier(&b.prices(), &[3], None, &cfg)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("close at bar 2") && e.contains("-1"), "{e}");
+}
+
+#[test]
+fn each_label_names_its_event_when_two_share_a_bar() {
+    // A long and a short entry on bar 0, profit 1% and stop 5%: bar 1's low of 98.9
+    // reaches the short's 99 profit barrier but neither of the long's (101, 95), and the
+    // long's 3-bar vertical lies beyond the data, so only the short (event 1) is decided.
+    let b = Bars::new(&[
+        (100.0, 100.0, 100.0, 100.0),
+        (100.0, 100.5, 98.9, 99.5),
+        (99.5, 100.0, 99.0, 99.8),
+    ]);
+    let cfg = TripleBarrier {
+        profit_mult: 1.0,
+        stop_mult: 5.0,
+        horizon: 3,
+        width: BarrierWidth::Fixed(0.01),
+        touch: Touch::HighLow,
+    };
+    let l = triple_barrier(&b.prices(), &[0, 0], Some(&[1, -1]), &cfg).unwrap();
+    assert_eq!(l.len(), 1);
+    assert_eq!(
+        (l[0].event, l[0].index, l[0].barrier),
+        (1, 0, Barrier::Profit)
+    );
+    assert!((l[0].ret - 0.01).abs() < 1e-12);
+}
+
+#[test]
+fn rolling_vol_width_matches_the_two_pass_formula_on_a_long_series() {
+    // The width is thetalab_indicators' close-to-close HV unannualised (running sums);
+    // against the direct two-pass sample std of each window it agrees to rounding.
+    let mut c = vec![100.0f64];
+    let mut s = 7u64;
+    for _ in 1..5000 {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let u = (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+        let last = c[c.len() - 1];
+        c.push(last * (0.02 * u).exp());
+    }
+    let w = 20;
+    let sd = rolling_sample_std_of_log_returns(&c, w);
+    let r: Vec<f64> = c.windows(2).map(|p| (p[1] / p[0]).ln()).collect();
+    for i in w..c.len() {
+        let win = &r[i - w..i];
+        let m = win.iter().sum::<f64>() / w as f64;
+        let want = (win.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (w as f64 - 1.0)).sqrt();
+        assert!(
+            (sd[i] - want).abs() <= 1e-12 * want,
+            "bar {i}: {} vs {want}",
+            sd[i]
+        );
+    }
+    assert!(sd[..w].iter().all(|x| x.is_nan()));
+}
+
+#[test]
+fn forward_returns_refuse_bad_closes() {
+    let ts: Vec<Timestamp> = (0..4).map(Timestamp::from_nanos).collect();
+    let e = forward_returns(&ts, &[100.0, f64::NAN, 121.0, 133.1], 1)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("close at bar 1"), "{e}");
+    assert!(forward_returns(&ts, &[100.0, 0.0, 121.0, 133.1], 1).is_err());
+}
+
+#[test]
+fn trade_outcomes_refuse_a_nan_high_inside_the_trade() {
+    use thetalab_backtest::{BacktestConfig, run};
+    use thetalab_strategy::{BarColumns, BarInput, BarStrategy, SmaCross};
+    // The trade of `trade_outcomes_from_the_backtester` (bars 4..=7) with bar 6's high
+    // missing: a NaN compared false and silently left out of the excursions.
+    let closes = [10.0, 9.0, 8.0, 9.0, 11.0, 12.0, 11.0, 9.0, 8.0];
+    let mut highs: Vec<f64> = closes.iter().map(|c| c + 0.5).collect();
+    let lows: Vec<f64> = closes.iter().map(|c| c - 0.5).collect();
+    let ts: Vec<Timestamp> = (0..9)
+        .map(|i| Timestamp::from_nanos(i * 86_400_000_000_000))
+        .collect();
+    let bars = BarColumns::from_bars(closes.iter().enumerate().map(|(i, &c)| BarInput {
+        ts: ts[i],
+        open: c,
+        high: highs[i],
+        low: lows[i],
+        close: c,
+        volume: 1.0,
+    }));
+    let view = bars.view().unwrap();
+    let signals = SmaCross::new(2, 3).unwrap().signals(&view).unwrap();
+    let res = run(&view, &signals, &BacktestConfig::default()).unwrap();
+    highs[6] = f64::NAN;
+    let p = Prices {
+        ts: &ts,
+        open: &closes,
+        high: &highs,
+        low: &lows,
+        close: &closes,
+    };
+    let e = trade_outcomes(&res.trades, &p).unwrap_err().to_string();
+    assert!(e.contains("high at bar 6"), "{e}");
+}

@@ -10,5 +10,6 @@ mod frame;
 mod gbm;
 mod labels;
 mod models;
+mod pipeline;
 mod registry;
 mod split;

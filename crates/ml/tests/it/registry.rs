@@ -191,3 +191,62 @@ fn concurrent_saves_get_distinct_versions() {
     assert_eq!(sorted, vec![1, 2, 3, 4]);
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn undefined_metrics_round_trip_and_corrupt_files_are_typed_errors() {
+    let root = temp_root("reg4");
+    let reg = Registry::new(&root);
+    let (x, y) = synthetic(200, 2, 1, 1.0, 4);
+    let model = AnyClassifier::fit_kind(ModelKind::Rf, &x, 2, &y, 0).unwrap();
+    // AUC is undefined on a one-class holdout (`Metrics::compute` gives NaN), which
+    // serde_json writes as `null`; the version must still load, with the NaN back.
+    let saved = reg.save(&model, meta("m", &["a", "b"], f64::NAN)).unwrap();
+    let text = std::fs::read_to_string(root.join("m/v0001/meta.json")).unwrap();
+    assert!(text.contains("\"auc\": null"), "{text}");
+    let (_, back) = reg.load("m", Some(saved.version)).unwrap();
+    assert!(back.metrics["auc"].is_nan());
+    assert_eq!(back.score(), None);
+    assert!(reg.promote_if_better("m", 1, 0.0).is_err());
+
+    // A second version to corrupt, file by file.
+    reg.save(&model, meta("m", &["a", "b"], 0.6)).unwrap();
+    let v2 = root.join("m/v0002");
+    let bin = std::fs::read(v2.join("model.bin")).unwrap();
+    let json = std::fs::read(v2.join("meta.json")).unwrap();
+    // Truncated model bytes.
+    std::fs::write(v2.join("model.bin"), &bin[..bin.len() / 2]).unwrap();
+    assert!(matches!(reg.load("m", Some(2)), Err(MlError::Model { .. })));
+    // A forest whose first split points back at its root (would loop forever at
+    // prediction): header "rf\n" (3 bytes), then magic, n_features, n_trees, n_nodes
+    // (32 bytes), then the root's feature (4 bytes) and left child (4 bytes).
+    let mut cyclic = bin.clone();
+    cyclic[3 + 32 + 4..3 + 32 + 8].copy_from_slice(&0u32.to_le_bytes());
+    std::fs::write(v2.join("model.bin"), &cyclic).unwrap();
+    assert!(matches!(reg.load("m", Some(2)), Err(MlError::Model { .. })));
+    // An unknown kind header.
+    std::fs::write(v2.join("model.bin"), b"svm\n{}").unwrap();
+    assert!(reg.load("m", Some(2)).is_err());
+    std::fs::write(v2.join("model.bin"), &bin).unwrap();
+    assert!(reg.load("m", Some(2)).is_ok());
+    // Garbage metadata names its file.
+    std::fs::write(v2.join("meta.json"), b"{\"name\": ").unwrap();
+    match reg.load("m", Some(2)) {
+        Err(MlError::Io { path, .. }) => assert!(path.ends_with("v0002/meta.json")),
+        other => panic!("expected an I/O error naming meta.json, got {other:?}"),
+    }
+    // v1's metadata copied into v2's folder describes another version.
+    std::fs::write(
+        v2.join("meta.json"),
+        std::fs::read(root.join("m/v0001/meta.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(reg.load("m", Some(2)), Err(MlError::Io { .. })));
+    std::fs::write(v2.join("meta.json"), &json).unwrap();
+    assert!(reg.load("m", Some(2)).is_ok());
+    // A corrupt champion file.
+    reg.set("m", 2, "test").unwrap();
+    std::fs::write(root.join("m/champion.json"), b"[1, 2").unwrap();
+    assert!(matches!(reg.champion("m"), Err(MlError::Io { .. })));
+    assert!(reg.load("m", None).is_err());
+    std::fs::remove_dir_all(&root).unwrap();
+}

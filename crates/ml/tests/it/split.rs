@@ -64,3 +64,28 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The other half of AFML §7.4: purging removes only what overlaps. Every row outside
+    /// the test block whose span is disjoint from the block's `[ts, te]` and which is not
+    /// among the `h` embargoed rows after it is trained on.
+    #[test]
+    fn kfold_purges_no_more_than_it_must((t0, t1) in spans(), k in 2usize..6, emb in 0.0f64..0.1) {
+        let n = t0.len();
+        let folds = purged_kfold(&t0, &t1, k, emb).unwrap();
+        let h = (emb * n as f64).ceil() as usize;
+        for f in &folds {
+            let (first, last) = (f.test[0], *f.test.last().unwrap());
+            let ts = t0[first];
+            let te = f.test.iter().map(|&i| t1[i]).max().unwrap();
+            let after = t0.iter().position(|t| *t > te).unwrap_or(n);
+            let want: Vec<usize> = (0..n)
+                .filter(|&j| j < first || j > last)
+                .filter(|&j| t1[j] < ts || (t0[j] > te && j >= after + h))
+                .collect();
+            prop_assert_eq!(&f.train, &want);
+        }
+    }
+}
