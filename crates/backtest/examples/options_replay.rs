@@ -2,9 +2,10 @@
 //! `cargo run --release -p thetalab-backtest --example options_replay -- [store|synth] [sessions]`.
 //!
 //! `store` (default) reads the year written by the `replay` bench
-//! (`target/bench-data/replay-store`, written here too if missing); `synth` generates
-//! the chains on a background thread instead. Run under `/usr/bin/time -v` for the
-//! peak memory.
+//! (`target/bench-data/replay-store`, written here too if missing; another number of
+//! sessions gets its own `replay-store-<sessions>`, so that the bench never reads a
+//! shorter store as its year); `synth` generates the chains on a background thread
+//! instead. Run under `/usr/bin/time -v` for the peak memory.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,11 +28,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut source: Box<dyn SnapshotSource> = if mode == "synth" {
         Box::new(SynthSource::new(&market, 2, 2)?)
     } else {
-        let dir =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data/replay-store");
+        let name = if sessions == SynthConfig::default().sessions {
+            "replay-store".to_string()
+        } else {
+            format!("replay-store-{sessions}")
+        };
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/bench-data")
+            .join(name);
         let store = Store::open(&dir);
         if !dir.join("COMPLETE").exists() {
             eprintln!("writing {sessions} sessions of chains to {}", dir.display());
+            // From an empty folder, as the bench does (an interrupted run leaves part of it).
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)?;
+            }
             for day in market.chain_days_parallel(2) {
                 store.write_chain(&day?.1)?;
             }

@@ -439,11 +439,22 @@ impl RiskGate {
         let order = self.order(a, side, qty, price, OrderIntent::Open)?;
         let (allowed, limit, numbers) = match self.policy.check(&order, &self.book) {
             Decision::Approved => return None,
+            // A resize to NaN (a custom policy's bug) trades nothing: NaN would pass
+            // `clamp` and reach the fill as a size, where a non-finite size means "all
+            // the cash".
             Decision::Resized {
                 new_qty,
                 limit,
                 numbers,
-            } => (new_qty.clamp(0.0, qty), limit, numbers),
+            } => (
+                if new_qty.is_nan() {
+                    0.0
+                } else {
+                    new_qty.clamp(0.0, qty)
+                },
+                limit,
+                numbers,
+            ),
             Decision::Rejected { limit, detail } => (0.0, limit, detail),
         };
         self.decisions.push(RiskDecision {

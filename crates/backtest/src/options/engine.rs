@@ -81,7 +81,12 @@ struct LegState {
 #[derive(Debug, Clone)]
 struct Open {
     id: PositionId,
+    /// The strategy object that opened it (its events go there).
     strat: usize,
+    /// Index in `Engine::labels` of the name the position is recorded under: the
+    /// strategy's own name, or the name its order carried when the strategy
+    /// [owns](OptionStrategy::owns) it (a selector's child).
+    label: usize,
     kind: StructureKind,
     legs: Vec<LegState>,
     shares: i64,
@@ -110,8 +115,14 @@ struct Open {
     fresh: bool,
     settlement_price: Option<f64>,
     assigned: bool,
-    /// Shares delivered by assignment/exercise of this position's legs (total, signed).
+    /// Shares delivered by assignment/exercise of this position's legs (total over the
+    /// units, signed). They are held inside the position from the delivery until it
+    /// closes (marked at the underlying's price, so that a position with legs still live
+    /// moves with them), then moved into the strategy's stock position.
     delivered: i64,
+    /// What the delivered shares cost at the settlement price (dollars, signed:
+    /// `Σ shares × price`).
+    delivered_cost: f64,
     instrument: Option<InstrumentId>,
 }
 
@@ -129,14 +140,27 @@ impl Open {
             .sum()
     }
 
-    /// Net mark per unit (points): live legs + settled legs + stock.
+    /// Gain of the delivered shares since their delivery, per unit (points).
+    fn delivered_points(&self, spot: f64, mult: f64) -> f64 {
+        if self.delivered == 0 {
+            return 0.0;
+        }
+        (self.delivered as f64 * spot - self.delivered_cost) / (mult * f64::from(self.units.max(1)))
+    }
+
+    /// Net mark per unit (points): live legs + settled legs + stock + the delivered
+    /// shares' gain since delivery.
     fn net_mark(&self, spot: f64, mult: f64) -> f64 {
-        self.live_value() + self.settled_points + self.shares as f64 * spot / mult
+        self.live_value()
+            + self.settled_points
+            + self.shares as f64 * spot / mult
+            + self.delivered_points(spot, mult)
     }
 
     /// Market value of the position's open parts in dollars (what is not yet cash).
     fn value(&self, spot: f64, mult: f64) -> f64 {
         f64::from(self.units) * (mult * self.live_value() + self.shares as f64 * spot)
+            + self.delivered as f64 * spot
     }
 
     fn view(&self, strategy: &str, spot: f64, mult: f64) -> PositionView {
@@ -170,6 +194,9 @@ struct Engine<'c> {
     cfg: &'c ReplayConfig,
     cal: &'c NyseCalendar,
     names: Vec<String>,
+    /// The names positions are recorded under: `names`, then the names claimed by
+    /// orders (see [`Engine::label`]).
+    labels: Vec<String>,
     cash: f64,
     open: Vec<Open>,
     views: Vec<PortfolioView>,
@@ -283,10 +310,38 @@ impl<'c> Engine<'c> {
         self.equity.push(pt);
     }
 
+    /// The name index an order of strategy `strat` is recorded under: `claimed` (the
+    /// order's `strategy` field) when the strategy `owns` it and it is not the
+    /// strategy's own name (a selector's child), else the strategy's name.
+    fn label(&mut self, strat: usize, claimed: &str, owns: bool) -> usize {
+        if !owns || claimed.is_empty() || self.names.get(strat).is_some_and(|n| n == claimed) {
+            return strat;
+        }
+        // Claimed names live after the strategies' own; one claimed that is another
+        // strategy's own name gets an entry of its own, so the two stay apart.
+        let top = self.names.len();
+        if let Some(k) = self.labels[top..].iter().position(|l| l == claimed) {
+            return top + k;
+        }
+        self.labels.push(claimed.to_string());
+        self.labels.len() - 1
+    }
+
+    /// The name index of strategy `strat`'s open position `id` (the strategy's own
+    /// when there is no such position).
+    fn label_of_position(&self, strat: usize, id: PositionId) -> usize {
+        self.open
+            .iter()
+            .find(|p| p.id == id && p.strat == strat)
+            .map_or(strat, |p| p.label)
+    }
+
+    /// Records an order not filled; `(strat, label)`: the strategy told, the name
+    /// recorded.
     fn not_filled(
         &mut self,
         ts: Timestamp,
-        strat: usize,
+        (strat, label): (usize, usize),
         kind: StructureKind,
         position: Option<PositionId>,
         reason: NotFilledReason,
@@ -300,7 +355,7 @@ impl<'c> Engine<'c> {
         ));
         self.not_filled.push(NotFilledRow {
             ts,
-            strategy: self.names[strat].clone(),
+            strategy: self.labels[label].clone(),
             kind,
             position,
             reason,
@@ -351,6 +406,10 @@ impl<'c> Engine<'c> {
                 if settle_ts < now {
                     self.push_equity(settle_ts, s);
                 }
+                // `finish` may have moved shares into the strategy's stock position,
+                // removing it from anywhere in `open`: scan again from the start (what
+                // was settled is no longer due, so this ends).
+                i = 0;
                 continue;
             }
             i += 1;
@@ -411,11 +470,17 @@ impl<'c> Engine<'c> {
             let fee = self.cfg.fees.assignment_per_contract * contracts as f64;
             p.fees += fee;
             p.commissions += fee;
+            // The shares change hands at the settlement price (with the leg closed at
+            // its intrinsic value, delivery at the strike) and stay in the position
+            // until it closes; their attribution starts at `s`.
+            let moved = shares as f64 * s;
             p.delivered += shares;
+            p.delivered_cost += moved;
+            p.attr[0] -= shares as f64 * (s - p.prev_spot);
             p.assigned = true;
             let strike = leg.spec.strike;
             let strat = p.strat;
-            self.cash -= fee;
+            self.cash -= fee + moved;
             self.charge(at, fee);
             self.events.push((
                 strat,
@@ -428,8 +493,8 @@ impl<'c> Engine<'c> {
     }
 
     /// Records a closed position as a trade (exit values already in the legs, cash for
-    /// settled legs already booked); books the stock leg's and the live legs' exit
-    /// cash, moves delivered shares into a stock position.
+    /// settled legs already booked); books the stock leg's, the delivered shares' and
+    /// the live legs' exit cash, moves delivered shares into a stock position.
     fn finish(&mut self, mut p: Open, ts: Timestamp, spot: f64, reason: OptionExitReason) {
         let mult = self.cfg.multiplier;
         let units = f64::from(p.units);
@@ -437,6 +502,13 @@ impl<'c> Engine<'c> {
         if p.shares != 0 {
             p.attr[0] += p.shares as f64 * units * (spot - p.prev_spot);
             self.cash += p.shares as f64 * units * spot;
+        }
+        // Delivered shares: their last step, and out of the position at `spot` (they
+        // go on into the strategy's stock position below).
+        let delivered_points = p.delivered_points(spot, mult);
+        if p.delivered != 0 {
+            p.attr[0] += p.delivered as f64 * (spot - p.prev_spot);
+            self.cash += p.delivered as f64 * spot;
         }
         let live: f64 = p
             .legs
@@ -450,7 +522,8 @@ impl<'c> Engine<'c> {
             .iter()
             .map(|l| f64::from(l.spec.ratio) * l.exit_price)
             .sum::<f64>()
-            + p.shares as f64 * spot / mult;
+            + p.shares as f64 * spot / mult
+            + delivered_points;
         let gross = (exit_net - p.entry_net) * mult * units;
         let pnl = gross - p.fees;
         let explained: f64 = p.attr.iter().sum();
@@ -475,7 +548,7 @@ impl<'c> Engine<'c> {
                 entry_iv: l.entry_iv,
             })
             .collect();
-        let strategy = self.names[p.strat].clone();
+        let strategy = self.labels[p.label].clone();
         self.trades.push(OptionTrade {
             id: p.id,
             strategy,
@@ -530,19 +603,28 @@ impl<'c> Engine<'c> {
             },
         ));
         let total_shares = p.delivered + p.shares * i64::from(p.units);
-        if p.delivered != 0 {
-            self.deliver(p.strat, total_shares, spot, ts, p.id);
+        // Shares delivered and delivered away within the position (a covered call
+        // assigned) leave nothing to move: the stock position is left alone.
+        if p.delivered != 0 && total_shares != 0 {
+            self.deliver((p.strat, p.label), total_shares, spot, ts, p.id);
         }
     }
 
     /// Puts `shares` (signed, bought or sold at `price`) into the strategy's stock
     /// position: an existing one is closed at `price` and reopened with the new total.
-    fn deliver(&mut self, strat: usize, shares: i64, price: f64, ts: Timestamp, from: PositionId) {
+    fn deliver(
+        &mut self,
+        (strat, label): (usize, usize),
+        shares: i64,
+        price: f64,
+        ts: Timestamp,
+        from: PositionId,
+    ) {
         let mut total = shares;
         if let Some(k) = self
             .open
             .iter()
-            .position(|q| q.strat == strat && q.kind == StructureKind::Stock)
+            .position(|q| q.label == label && q.kind == StructureKind::Stock)
         {
             let q = self.open.remove(k);
             total += q.shares * i64::from(q.units);
@@ -563,6 +645,7 @@ impl<'c> Engine<'c> {
         let p = Open {
             id,
             strat,
+            label,
             kind: StructureKind::Stock,
             legs: Vec::new(),
             shares: total,
@@ -589,6 +672,7 @@ impl<'c> Engine<'c> {
             settlement_price: None,
             assigned: false,
             delivered: 0,
+            delivered_cost: 0.0,
             instrument: Self::instrument(id),
         };
         self.book_upsert(
@@ -600,7 +684,7 @@ impl<'c> Engine<'c> {
                 theta: 0.0,
             },
         );
-        let name = self.names[strat].clone();
+        let name = self.labels[label].clone();
         if let Some(v) = self.views.get_mut(strat) {
             v.positions.push(p.view(&name, price, mult));
         }
@@ -692,6 +776,9 @@ impl<'c> Engine<'c> {
             if p.shares != 0 {
                 p.attr[0] += p.shares as f64 * units * d_spot;
             }
+            if p.delivered != 0 {
+                p.attr[0] += p.delivered as f64 * d_spot;
+            }
             if !fresh {
                 p.stale += 1;
                 self.stale_marks += 1;
@@ -771,6 +858,8 @@ impl<'c> Engine<'c> {
             if !p.legs.is_empty() && p.live_legs() == 0 {
                 let p = self.open.remove(i);
                 self.finish(p, now, spot, OptionExitReason::Assignment);
+                // As in `settle_due`: `finish` may have removed an earlier position.
+                i = 0;
                 continue;
             }
             i += 1;
@@ -796,6 +885,19 @@ impl<'c> Engine<'c> {
         if self.closed_now.contains(&id) {
             return;
         }
+        let who = (strat, self.label_of_position(strat, id));
+        if let Some(lim) = limit
+            && !lim.is_finite()
+        {
+            let kind = self
+                .open
+                .iter()
+                .find(|p| p.id == id)
+                .map_or(StructureKind::Stock, |p| p.kind);
+            let detail = format!("close limit {lim} is not a finite net price");
+            self.not_filled(now, who, kind, Some(id), NotFilledReason::Invalid, detail);
+            return;
+        }
         let Some(k) = self
             .open
             .iter()
@@ -803,7 +905,7 @@ impl<'c> Engine<'c> {
         else {
             self.not_filled(
                 now,
-                strat,
+                who,
                 StructureKind::Stock,
                 Some(id),
                 NotFilledReason::Invalid,
@@ -826,7 +928,7 @@ impl<'c> Engine<'c> {
                 );
                 self.not_filled(
                     now,
-                    strat,
+                    who,
                     kind,
                     Some(id),
                     NotFilledReason::MissingQuote,
@@ -854,7 +956,7 @@ impl<'c> Engine<'c> {
                         "leg {} {} {}: {what}",
                         l.spec.expiry, l.spec.strike, l.spec.right
                     );
-                    self.not_filled(now, strat, kind, Some(id), r, detail);
+                    self.not_filled(now, who, kind, Some(id), r, detail);
                     return;
                 }
             }
@@ -876,7 +978,7 @@ impl<'c> Engine<'c> {
             let detail = format!("close costs {cost:.4} per unit, limit {lim:.4}");
             self.not_filled(
                 now,
-                strat,
+                who,
                 kind,
                 Some(id),
                 NotFilledReason::NotMarketable,
@@ -909,7 +1011,8 @@ impl<'c> Engine<'c> {
     }
 
     #[allow(clippy::too_many_lines)]
-    fn open_order(&mut self, strat: usize, intent: OrderIntent, at: &At<'_, '_>) {
+    fn open_order(&mut self, (strat, label): (usize, usize), intent: OrderIntent, at: &At<'_, '_>) {
+        let who = (strat, label);
         let (view, now, spot, und, intel) = (at.view, at.now, at.spot, at.und, at.intel);
         let kind = intent.kind;
         let mult = self.cfg.multiplier;
@@ -918,12 +1021,26 @@ impl<'c> Engine<'c> {
             if intent.legs.is_empty() && intent.shares == 0 {
                 return Err(invalid("no legs and no shares"));
             }
-            if intent
+            if let Some(l) = intent
                 .legs
                 .iter()
-                .any(|l| l.ratio == 0 || l.strike.is_nan() || l.strike <= 0.0)
+                .find(|l| l.ratio == 0 || !(l.strike.is_finite() && l.strike > 0.0))
             {
-                return Err(invalid("a leg has ratio 0 or a non-positive strike"));
+                return Err((
+                    NotFilledReason::Invalid,
+                    format!(
+                        "leg {} {} {} ratio {}: the ratio must be non-zero and the strike finite and > 0",
+                        l.expiry, l.strike, l.right, l.ratio
+                    ),
+                ));
+            }
+            if let Some(lim) = intent.limit
+                && !lim.is_finite()
+            {
+                return Err((
+                    NotFilledReason::Invalid,
+                    format!("limit {lim} is not a finite net price"),
+                ));
             }
             if intent.units == Some(0) {
                 return Err(invalid("units = 0"));
@@ -931,12 +1048,12 @@ impl<'c> Engine<'c> {
             Ok(())
         };
         if let Err((r, d)) = check() {
-            self.not_filled(now, strat, kind, None, r, d);
+            self.not_filled(now, who, kind, None, r, d);
             return;
         }
         let Some(spot) = spot else {
             let d = "the snapshot has no underlying price".to_string();
-            self.not_filled(now, strat, kind, None, NotFilledReason::MissingQuote, d);
+            self.not_filled(now, who, kind, None, NotFilledReason::MissingQuote, d);
             return;
         };
         // Fills, leg by leg, all or none.
@@ -945,7 +1062,7 @@ impl<'c> Engine<'c> {
         for spec in &intent.legs {
             let Some(settle_at) = settlement_time(self.cal, spec.root, spec.expiry) else {
                 let d = format!("no settlement session for {} {}", spec.root, spec.expiry);
-                self.not_filled(now, strat, kind, None, NotFilledReason::Invalid, d);
+                self.not_filled(now, who, kind, None, NotFilledReason::Invalid, d);
                 return;
             };
             if settle_at <= now {
@@ -953,7 +1070,7 @@ impl<'c> Engine<'c> {
                     "leg {} {} {} has settled",
                     spec.expiry, spec.strike, spec.right
                 );
-                self.not_filled(now, strat, kind, None, NotFilledReason::Invalid, d);
+                self.not_filled(now, who, kind, None, NotFilledReason::Invalid, d);
                 return;
             }
             let Some(row) = view.find_leg(spec) else {
@@ -961,7 +1078,7 @@ impl<'c> Engine<'c> {
                     "leg {} {} {} not quoted",
                     spec.expiry, spec.strike, spec.right
                 );
-                self.not_filled(now, strat, kind, None, NotFilledReason::MissingQuote, d);
+                self.not_filled(now, who, kind, None, NotFilledReason::MissingQuote, d);
                 return;
             };
             let q = LegQuote {
@@ -972,7 +1089,7 @@ impl<'c> Engine<'c> {
                 Ok(p) => p,
                 Err((r, what)) => {
                     let d = format!("leg {} {} {}: {what}", spec.expiry, spec.strike, spec.right);
-                    self.not_filled(now, strat, kind, None, r, d);
+                    self.not_filled(now, who, kind, None, r, d);
                     return;
                 }
             };
@@ -1009,7 +1126,7 @@ impl<'c> Engine<'c> {
             && entry_net > lim + 1e-9
         {
             let d = format!("net fill {entry_net:.4} per unit is worse than the limit {lim:.4}");
-            self.not_filled(now, strat, kind, None, NotFilledReason::NotMarketable, d);
+            self.not_filled(now, who, kind, None, NotFilledReason::NotMarketable, d);
             return;
         }
         // Max loss and buying power per unit.
@@ -1017,7 +1134,7 @@ impl<'c> Engine<'c> {
         let held: i64 = self
             .open
             .iter()
-            .filter(|p| p.strat == strat && p.kind == StructureKind::Stock)
+            .filter(|p| p.label == label && p.kind == StructureKind::Stock)
             .map(|p| p.shares * i64::from(p.units))
             .sum();
         let inputs = RiskInputs {
@@ -1036,11 +1153,11 @@ impl<'c> Engine<'c> {
                     "max loss {} / buying power {} not usable",
                     r.max_loss, r.buying_power
                 );
-                self.not_filled(now, strat, kind, None, NotFilledReason::Invalid, d);
+                self.not_filled(now, who, kind, None, NotFilledReason::Invalid, d);
                 return;
             }
             Err(e) => {
-                self.not_filled(now, strat, kind, None, NotFilledReason::Invalid, e);
+                self.not_filled(now, who, kind, None, NotFilledReason::Invalid, e);
                 return;
             }
         };
@@ -1075,7 +1192,7 @@ impl<'c> Engine<'c> {
                     let d = format!(
                         "risk budget {budget:.2} < max loss + round-trip fees of one unit {per_unit:.2}"
                     );
-                    self.not_filled(now, strat, kind, None, NotFilledReason::ZeroSize, d);
+                    self.not_filled(now, who, kind, None, NotFilledReason::ZeroSize, d);
                     return;
                 }
                 u.min(f64::from(u32::MAX)) as u32
@@ -1090,7 +1207,7 @@ impl<'c> Engine<'c> {
         let need = risk.buying_power * f64::from(units) + fee_open;
         if need > available + 1e-9 {
             let d = format!("needs {need:.2} of buying power, {available:.2} available");
-            self.not_filled(now, strat, kind, None, NotFilledReason::BuyingPower, d);
+            self.not_filled(now, who, kind, None, NotFilledReason::BuyingPower, d);
             return;
         }
         // The risk policy.
@@ -1146,7 +1263,7 @@ impl<'c> Engine<'c> {
             let decision = self.policy.check(&order, &self.book);
             let allowed = decision.allowed_qty(&order).floor().max(0.0);
             let allowed_units = allowed.min(f64::from(units)) as u32;
-            let (label, limit, detail) = match decision {
+            let (verdict, limit, detail) = match decision {
                 Decision::Approved => ("approved", None, None),
                 Decision::Resized { limit, numbers, .. } => (
                     "resized",
@@ -1161,21 +1278,21 @@ impl<'c> Engine<'c> {
             };
             self.decisions.push(RiskDecisionRow {
                 ts: now,
-                strategy: self.names[strat].clone(),
+                strategy: self.labels[label].clone(),
                 kind,
                 units_requested: units,
                 units_allowed: allowed_units,
-                decision: label.to_string(),
+                decision: verdict.to_string(),
                 limit: limit.clone(),
                 detail: detail.clone(),
             });
             if allowed_units == 0 {
                 let d = format!(
                     "{}: {}",
-                    limit.unwrap_or_else(|| label.to_string()),
+                    limit.unwrap_or_else(|| verdict.to_string()),
                     detail.unwrap_or_default()
                 );
-                self.not_filled(now, strat, kind, None, NotFilledReason::Risk, d);
+                self.not_filled(now, who, kind, None, NotFilledReason::Risk, d);
                 return;
             }
             units = allowed_units;
@@ -1193,6 +1310,7 @@ impl<'c> Engine<'c> {
         let p = Open {
             id,
             strat,
+            label,
             kind,
             legs,
             shares: intent.shares,
@@ -1219,10 +1337,11 @@ impl<'c> Engine<'c> {
             settlement_price: None,
             assigned: false,
             delivered: 0,
+            delivered_cost: 0.0,
             instrument,
         };
         self.book_upsert(&p, g);
-        let name = self.names[strat].clone();
+        let name = self.labels[label].clone();
         if let Some(v) = self.views.get_mut(strat) {
             v.positions.push(p.view(&name, spot, mult));
         }
@@ -1265,6 +1384,7 @@ pub fn replay(
         cfg,
         cal: &cal,
         views: vec![PortfolioView::default(); names.len()],
+        labels: names.clone(),
         names,
         cash: cfg.init_cash,
         open: Vec::with_capacity(64),
@@ -1358,7 +1478,8 @@ pub fn replay(
         let eq = eng.account_equity(s);
         let _ = eng.book.set_equity(eq);
         eng.sync_views(s);
-        for (strat, ev) in std::mem::take(&mut eng.events) {
+        // `drain` keeps the buffer's capacity (no allocation per snapshot).
+        for (strat, ev) in eng.events.drain(..) {
             if let Some(st) = strategies.get_mut(strat) {
                 st.on_event(&ev);
             }
@@ -1401,9 +1522,10 @@ pub fn replay(
                         .iter()
                         .find(|p| p.id == *position)
                         .map_or(StructureKind::Stock, |p| p.kind);
+                    let who = (*i, eng.label_of_position(*i, *position));
                     eng.not_filled(
                         now,
-                        *i,
+                        who,
                         kind,
                         Some(*position),
                         NotFilledReason::MissingQuote,
@@ -1416,14 +1538,18 @@ pub fn replay(
         }
         for (i, a) in pending.drain(..) {
             if let OptionAction::Open(intent) = a {
-                eng.open_order(i, intent, &at);
+                let owns = strategies
+                    .get(i)
+                    .is_some_and(|st| st.owns(&intent.strategy));
+                let label = eng.label(i, &intent.strategy, owns);
+                eng.open_order((i, label), intent, &at);
                 let eq = eng.account_equity(s);
                 let _ = eng.book.set_equity(eq);
             }
         }
         if !eng.events.is_empty() {
             eng.sync_views(s);
-            for (strat, ev) in std::mem::take(&mut eng.events) {
+            for (strat, ev) in eng.events.drain(..) {
                 if let Some(st) = strategies.get_mut(strat) {
                     st.on_event(&ev);
                 }
@@ -1464,7 +1590,7 @@ pub fn replay(
             ));
             eng.push_equity(ts, s);
         }
-        for (strat, ev) in std::mem::take(&mut eng.events) {
+        for (strat, ev) in eng.events.drain(..) {
             if let Some(st) = strategies.get_mut(strat) {
                 st.on_event(&ev);
             }
@@ -1580,7 +1706,7 @@ fn assemble(
         losses: 0,
         win_rate: 0.0,
         profit_factor: 0.0,
-        max_drawdown: max_drawdown(&eng.equity),
+        max_drawdown: max_drawdown(cfg.init_cash, &eng.equity),
         not_filled: eng.not_filled.len() as u32,
         closed_at_end,
         settled: 0,

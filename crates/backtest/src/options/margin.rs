@@ -162,14 +162,14 @@ pub fn structure_risk(
     let short_calls: i64 = legs
         .iter()
         .filter(|l| l.spec.right == OptionRight::Call && l.spec.ratio < 0)
-        .map(|l| i64::from(-l.spec.ratio))
+        .map(|l| i64::from(l.spec.ratio.unsigned_abs()))
         .sum();
     let calls_covered = short_calls > 0
         && (inp.held_shares + inp.shares.max(0)) as f64 >= short_calls as f64 * mult;
     let (mut call_req, mut put_req, mut call_prem, mut put_prem, mut long_cost) =
         (0.0, 0.0, 0.0, 0.0, 0.0);
     for l in legs {
-        let n = f64::from(l.spec.ratio.abs());
+        let n = f64::from(l.spec.ratio.unsigned_abs());
         if l.spec.ratio > 0 {
             long_cost += n * l.price * mult;
             continue;

@@ -17,6 +17,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! **Whose position.** Each position is recorded under the name its opening order
+//! carried in `strategy` when the strategy that sent it
+//! [owns](thetalab_strategy::options::OptionStrategy::owns) that name (a
+//! [`StrategySelector`](thetalab_strategy::options::StrategySelector)'s child alias),
+//! else under the strategy's own name. That name is what the strategy's portfolio view,
+//! the trade log, the unfilled orders, the risk decisions and the per-strategy breakdown
+//! show, so a selector's children see and manage their own positions; events still go to
+//! the strategy object that sent the order.
+//!
 //! # What happens at each snapshot (in order)
 //! 1. **Time order.** A snapshot older than the previous one is an error
 //!    ([`crate::BacktestError::TimeWentBackwards`], naming both timestamps).
@@ -34,9 +43,12 @@
 //!      commission (no order is sent);
 //!    - *physically settled* (equity) roots are exercised/assigned when in the money by
 //!      at least [`EXERCISE_THRESHOLD`] (OCC exercise by exception): the leg closes at its
-//!      intrinsic value and `±100` shares per contract move into the strategy's stock
-//!      position at the settlement price (so that cash moves by the strike, as delivery
-//!      at the strike does), charging [`Fees::assignment_per_contract`]; the strategy
+//!      intrinsic value and `±100` shares per contract change hands at the settlement
+//!      price (so that cash moves by the strike, as delivery at the strike does),
+//!      charging [`Fees::assignment_per_contract`]; the shares stay in the position,
+//!      marked at the underlying's price (their gain is part of its mark and of its
+//!      trade's P&L), until it closes, then move into the strategy's stock position at
+//!      the price of that moment; the strategy
 //!      gets [`StrategyEvent::SharesDelivered`](thetalab_strategy::options::StrategyEvent)
 //!      with the strike as price. A position whose legs are all settled is closed with
 //!      reason `Settlement` (or `Assignment`).

@@ -17,6 +17,7 @@ use thetalab_core::Timestamp;
 use thetalab_strategy::options::{LegSpec, OptionExitReason, PositionId, Regime, StructureKind};
 
 use super::config::ReplayConfig;
+use crate::metrics::DrawdownTracker;
 
 /// One leg of a closed trade with the prices it traded at and the quotes it saw.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,7 +112,8 @@ pub struct OptionTrade {
     pub reason_out: OptionExitReason,
     /// VIX at entry (as known then: the previous session's close).
     pub vix: Option<f64>,
-    /// The regime label at entry (`None` when no strategy asked for intel then).
+    /// The regime label at entry (computed at every entry; `None` only for the stock
+    /// positions that deliveries open).
     pub regime: Option<Regime>,
     /// Total dealer GEX at entry (`None` when not computed).
     pub gex: Option<f64>,
@@ -269,7 +271,8 @@ pub struct Totals {
     pub win_rate: f64,
     /// Σ winners / |Σ losers|.
     pub profit_factor: f64,
-    /// Largest peak-to-trough fall of the equity curve, as a fraction of the peak.
+    /// Largest peak-to-trough fall of the equity curve (from `init_cash` on), as a
+    /// fraction of the peak (≥ 0).
     pub max_drawdown: f64,
     /// Orders not filled.
     pub not_filled: u32,
@@ -370,16 +373,15 @@ pub(crate) fn profit_factor(gross_win: f64, gross_loss: f64) -> f64 {
     }
 }
 
-/// Largest peak-to-trough fall of `equity` as a fraction of the running peak.
+/// Largest peak-to-trough fall of `equity` as a fraction of the running peak (≥ 0),
+/// the running peak starting at `init_cash` (the equity before the first snapshot, as
+/// empyrical anchors its curve at the starting value): the crate's one drawdown formula,
+/// [`DrawdownTracker`], with the sign flipped.
 #[must_use]
-pub fn max_drawdown(equity: &[EquityPoint]) -> f64 {
-    let mut peak = f64::NEG_INFINITY;
-    let mut dd: f64 = 0.0;
+pub fn max_drawdown(init_cash: f64, equity: &[EquityPoint]) -> f64 {
+    let mut dd = DrawdownTracker::with_equity(init_cash);
     for p in equity {
-        peak = peak.max(p.equity);
-        if peak > 0.0 {
-            dd = dd.max(1.0 - p.equity / peak);
-        }
+        dd.push_equity(p.equity);
     }
-    dd
+    -dd.max_drawdown()
 }

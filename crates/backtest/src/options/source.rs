@@ -1,7 +1,9 @@
 //! Where the replay's snapshots and volatility-index readings come from.
 //!
 //! A [`SnapshotSource`] refills a caller-owned [`ChainSnapshot`] with the next snapshot
-//! in time order, so the engine's steady state allocates nothing. Implementations:
+//! in time order, so reading a snapshot allocates nothing once the buffers have grown
+//! (the engine still allocates for what it keeps: orders, trades, the equity curve).
+//! Implementations:
 //! the store's [`SnapshotStream`] (Parquet row groups, memory flat in history length),
 //! [`VecSource`] (snapshots in memory, for tests and small samples), and
 //! [`SynthSource`] (the built-in synthetic market, generated on a background thread a

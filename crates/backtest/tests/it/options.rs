@@ -99,6 +99,8 @@ struct Script {
     exits: ExitPlan,
     open_at: Option<Timestamp>,
     close_at: Option<Timestamp>,
+    /// The limit of the closes sent at `close_at`.
+    close_limit: Option<f64>,
     sent: bool,
     events: Vec<StrategyEvent>,
 }
@@ -114,6 +116,7 @@ impl Script {
             exits,
             open_at: None,
             close_at: None,
+            close_limit: None,
             sent: false,
             events: Vec::new(),
         }
@@ -137,7 +140,7 @@ impl OptionStrategy for Script {
                 out.push(OptionAction::Close {
                     position: p.id,
                     reason,
-                    limit: None,
+                    limit: if closing_time { self.close_limit } else { None },
                 });
             }
         }
@@ -1144,4 +1147,488 @@ fn closed_trades_reach_the_policy_and_a_losing_streak_halts_new_entries() {
         "no circuit-breaker refusal among {} decisions",
         halted.decisions.len()
     );
+}
+
+// ------------------------------------------------------------------ review additions
+
+/// One quote row: expiry, strike, right, bid, ask.
+type Row = (NaiveDate, f64, OptionRight, Option<f64>, Option<f64>);
+
+/// A snapshot of `underlying` (option root = the underlying) with `rows` in chain order
+/// (expiry, strike).
+fn snap_multi(ts: Timestamp, spot: f64, underlying: &str, rows: &[Row]) -> ChainSnapshot {
+    let mut s = ChainSnapshot {
+        ts,
+        underlying: underlying.into(),
+        underlying_price: Some(spot),
+        ..ChainSnapshot::default()
+    };
+    let root = OptionRoot::new(underlying).unwrap();
+    for &(expiry, strike, right, bid, ask) in rows {
+        s.push(
+            root,
+            &OptionQuote {
+                ts,
+                underlying_price: Some(spot),
+                expiry,
+                strike,
+                right,
+                bid,
+                ask,
+                bid_size: Some(10),
+                ask_size: Some(10),
+                last: None,
+                volume: 0,
+                open_interest: None,
+                iv: None,
+                delta: None,
+                gamma: None,
+                vega: None,
+                theta: None,
+            },
+        );
+    }
+    s
+}
+
+#[test]
+fn shares_assigned_on_a_front_leg_move_with_the_underlying_until_the_position_closes() {
+    // An AAPL 190 call calendar, 1 unit, opened on 2024-01-19 (front expiry) at 10:00,
+    // AAPL 192: sell the Jan-19 190C at the bid 2.40, buy the Feb-16 190C at the ask 5.20
+    // (net debit 2.80). At the 16:00 close AAPL is 195: the front call is 5 in the money
+    // and assigned, so the account is short 100 shares at 195 (delivery at the strike:
+    // the leg closes at its intrinsic 5). On Monday 01-22 at 10:00 AAPL is 190 and the
+    // strategy closes the calendar: it sells the Feb call at the bid 4.00. The 100 short
+    // shares have gained (195 − 190) × 100 = 500 while the calendar was open.
+    // Calendar P&L per leg: short front 2.40 − 5.00 = −2.60, long back 4.00 − 5.20 =
+    // −1.20 → −3.80 × 100 + 500 (the shares) − fees (2 × 1.34 at entry + 1.34 for the
+    // one contract closed, no assignment fee) = 115.98.
+    // The shares then sit in a short stock position opened at 190 and closed at the end
+    // of the data at 190 (P&L 0). Before the fix the shares were only booked when the
+    // calendar closed, at 190, and the calendar showed −384.02: the 500 was lost.
+    use OptionRight::Call;
+    let (front, back) = (d("2024-01-19"), d("2024-02-16"));
+    let snaps = vec![
+        snap_multi(
+            at("2024-01-19", "10:00"),
+            192.0,
+            "AAPL",
+            &[
+                (front, 190.0, Call, Some(2.40), Some(2.50)),
+                (back, 190.0, Call, Some(5.00), Some(5.20)),
+            ],
+        ),
+        snap_multi(
+            at("2024-01-19", "16:00"),
+            195.0,
+            "AAPL",
+            &[(back, 190.0, Call, Some(7.00), Some(7.20))],
+        ),
+        snap_multi(
+            at("2024-01-22", "10:00"),
+            190.0,
+            "AAPL",
+            &[(back, 190.0, Call, Some(4.00), Some(4.20))],
+        ),
+    ];
+    let mut s = Script::new(
+        StructureKind::Calendar,
+        vec![
+            leg("AAPL", front, 190.0, Call, -1),
+            leg("AAPL", back, 190.0, Call, 1),
+        ],
+        ExitPlan::hold(),
+    );
+    s.units = Some(1);
+    s.close_at = Some(at("2024-01-22", "10:00"));
+    let res = run(snaps, s, &cfg100k());
+    assert_eq!(res.trades.len(), 2, "{:?}", res.trades);
+    let cal = &res.trades[0];
+    assert_eq!(cal.kind, StructureKind::Calendar);
+    assert_eq!(cal.reason_out, OptionExitReason::Strategy);
+    assert!((cal.entry_net - 2.80).abs() < 1e-12, "{}", cal.entry_net);
+    // Exit: −5 (front, settled) + 4 (back) + (−100 × 190 + 100 × 195) / 100 = 4.
+    assert!((cal.exit_net - 4.0).abs() < 1e-9, "{}", cal.exit_net);
+    assert!((cal.fees - 4.02).abs() < 1e-9);
+    assert!((cal.pnl - 115.98).abs() < 1e-9, "{}", cal.pnl);
+    // The equity at 16:00 (after settlement): cash 100 000 − 280 − 2.68 − 500 + 19 500,
+    // the back call at its mid 7.10, the short shares at 195 → 99 927.32; on Monday
+    // before the close the shares are worth −19 000 and the call 4.10: 100 127.32, and
+    // after closing at the bid (−0.10 × 100 − 1.34) 100 115.98.
+    assert!((res.equity[1].equity - 99_927.32).abs() < 1e-9);
+    assert!((res.equity[2].equity - 100_115.98).abs() < 1e-9);
+    let stock = &res.trades[1];
+    assert_eq!(stock.kind, StructureKind::Stock);
+    assert_eq!(stock.shares, -100);
+    assert_eq!(stock.share_entry_price, Some(190.0));
+    assert!(stock.pnl.abs() < 1e-9);
+    assert!((res.totals.final_equity - 100_115.98).abs() < 1e-9);
+    check_accounting(&res);
+}
+
+#[test]
+fn max_drawdown_starts_from_the_initial_cash() {
+    // The condor held to a 4750 settlement: equity 100 000 before the first snapshot,
+    // then 99 949.28 at 10:00 (cash 100 529.28 and the condor at its mids 0.45 − 1.95 −
+    // 1.75 + 0.35 = −2.90 × 200), 100 259.28 at 11:00 and 100 529.28 settled. Drawdowns
+    // from the running peak including the starting equity (empyrical's anchor, the
+    // definition of `thetalab_backtest::metrics::drawdown`): (100 000 − 99 949.28) /
+    // 100 000 = 0.0005072. Before the fix the peak started at the first snapshot's
+    // equity, which hid the entry's cost: 0.
+    let s = Script::new(StructureKind::IronCondor, condor_legs(), ExitPlan::hold());
+    let res = run(condor_day(4750.0), s, &cfg100k());
+    assert!((res.equity[0].equity - 99_949.28).abs() < 1e-9);
+    assert!(
+        (res.totals.max_drawdown - 50.72 / 100_000.0).abs() < 1e-12,
+        "{}",
+        res.totals.max_drawdown
+    );
+}
+
+#[test]
+fn non_finite_limits_and_strikes_are_refused_by_name() {
+    use OptionRight::Put;
+    let e = d(EXP);
+    let rows = [
+        (4700.0, Put, Some(0.40), Some(0.50)),
+        (4710.0, Put, Some(1.90), Some(2.00)),
+    ];
+    let snaps = vec![
+        snap(at(EXP, "10:00"), 4750.0, "SPXW", e, &rows),
+        snap(at(EXP, "11:00"), 4750.0, "SPXW", e, &rows),
+    ];
+    let spread = || {
+        vec![
+            leg("SPXW", e, 4700.0, Put, 1),
+            leg("SPXW", e, 4710.0, Put, -1),
+        ]
+    };
+    // A NaN limit used to compare false against the net price and fill as if there
+    // were no limit at all.
+    let mut s = Script::new(StructureKind::CreditVertical, spread(), ExitPlan::hold());
+    s.limit = Some(f64::NAN);
+    let res = run(snaps.clone(), s, &cfg100k());
+    assert!(res.trades.is_empty());
+    assert_eq!(res.not_filled.len(), 1);
+    assert_eq!(res.not_filled[0].reason, NotFilledReason::Invalid);
+    assert!(
+        res.not_filled[0].detail.contains("limit NaN"),
+        "{:?}",
+        res.not_filled
+    );
+    // The same for a close: the position stays open (and ends at the end of the data).
+    let mut s = Script::new(StructureKind::CreditVertical, spread(), ExitPlan::hold());
+    s.units = Some(1);
+    s.close_at = Some(at(EXP, "11:00"));
+    s.close_limit = Some(f64::NAN);
+    let res = run(snaps.clone(), s, &cfg100k());
+    assert_eq!(res.not_filled.len(), 1);
+    assert_eq!(res.not_filled[0].reason, NotFilledReason::Invalid);
+    assert_eq!(res.not_filled[0].position, Some(1));
+    assert_eq!(res.trades.len(), 1);
+    assert_eq!(res.trades[0].reason_out, OptionExitReason::EndOfData);
+    check_accounting(&res);
+    // An infinite strike.
+    let s = Script::new(
+        StructureKind::ShortOption,
+        vec![leg("SPXW", e, f64::INFINITY, Put, -1)],
+        ExitPlan::hold(),
+    );
+    let res = run(snaps.clone(), s, &cfg100k());
+    assert_eq!(res.not_filled[0].reason, NotFilledReason::Invalid);
+    assert!(
+        res.not_filled[0].detail.contains("inf"),
+        "{:?}",
+        res.not_filled
+    );
+    // An absurd ratio (i32::MIN) used to overflow a negation in the margin (a panic in
+    // debug builds): now it is simply more buying power than the account has.
+    let mut s = Script::new(
+        StructureKind::ShortOption,
+        vec![leg("SPXW", e, 4710.0, Put, i32::MIN)],
+        ExitPlan::hold(),
+    );
+    s.units = Some(1);
+    let res = run(snaps, s, &cfg100k());
+    assert!(res.trades.is_empty());
+    assert_eq!(res.not_filled[0].reason, NotFilledReason::BuyingPower);
+}
+
+#[test]
+fn attribution_matches_exact_bsm_repricing_to_second_order() {
+    // A 1-unit long SPXW 4750 call expiring 2024-02-01 (about a month), quoted at its BSM
+    // value ± 0.05 with a vendor implied vol, filled at the mid (spread fraction 0), so
+    // that the trade's P&L before fees is exactly the BSM repricing
+    // V(S₁, T − Δt, σ₁) − V(S₀, T, σ₀). Hull (10th ed., §19.8/§19.10): the Taylor sum
+    // Δ·ΔS + ½Γ·ΔS² + Θ·Δt + ν·Δσ at the first snapshot's Greeks explains it up to third
+    // order terms, so the residual is a small fraction of the P&L; and each part is the
+    // Greek (from the pricing crate, at the first snapshot's spot, time and vol) × the
+    // move × the multiplier.
+    use thetalab_backtest::options::settlement_time;
+    use thetalab_data::calendar::NyseCalendar;
+    use thetalab_pricing::{OptionInputs, bsm};
+    let (e, k) = (d("2024-02-01"), 4750.0);
+    let root = OptionRoot::new("SPXW").unwrap();
+    let settle = settlement_time(&NyseCalendar::new(), root, e).unwrap();
+    let cfg = ReplayConfig {
+        fill: FillModel::Mid {
+            spread_fraction: 0.0,
+        },
+        ..cfg100k()
+    };
+    let (r, q) = (cfg.rate, cfg.dividend_yield);
+    let (t0, t1) = (at("2024-01-02", "10:00"), at("2024-01-02", "11:00"));
+    let (s0, s1, v0, v1) = (4750.0, 4760.0, 0.15, 0.152);
+    let inputs = |ts: Timestamp, s: f64, v: f64| {
+        OptionInputs::new(
+            OptionRight::Call,
+            s,
+            k,
+            Timestamp::years_between(ts, settle),
+            r,
+            q,
+            v,
+        )
+    };
+    let quote = |ts: Timestamp, s: f64, v: f64| {
+        let p = bsm::price(&inputs(ts, s, v));
+        let mut sn = snap(
+            ts,
+            s,
+            "SPXW",
+            e,
+            &[(k, OptionRight::Call, Some(p - 0.05), Some(p + 0.05))],
+        );
+        sn.iv[0] = Some(v);
+        (sn, p)
+    };
+    let ((a, p0), (b, p1)) = (quote(t0, s0, v0), quote(t1, s1, v1));
+    let mut s = Script::new(
+        StructureKind::LongOption,
+        vec![leg("SPXW", e, k, OptionRight::Call, 1)],
+        ExitPlan::hold(),
+    );
+    s.units = Some(1);
+    s.close_at = Some(t1);
+    let res = run(vec![a, b], s, &cfg);
+    assert_eq!(res.trades.len(), 1);
+    let t = &res.trades[0];
+    let exact = (p1 - p0) * 100.0;
+    let gross = t.pnl + t.fees;
+    assert!((gross - exact).abs() < 1e-6, "{gross} vs {exact}");
+    let g = bsm::greeks(&inputs(t0, s0, v0));
+    let dt = Timestamp::years_between(t0, t1);
+    let (ds, dv) = (s1 - s0, v1 - v0);
+    let attr = &t.attribution;
+    assert!((attr.delta - 100.0 * g.delta * ds).abs() < 1e-9);
+    assert!((attr.gamma - 100.0 * 0.5 * g.gamma * ds * ds).abs() < 1e-9);
+    assert!((attr.theta - 100.0 * g.theta * dt).abs() < 1e-9);
+    assert!((attr.vega - 100.0 * g.vega * dv).abs() < 1e-9);
+    assert!(
+        attr.residual.abs() < 0.02 * exact.abs(),
+        "residual {} of {exact}",
+        attr.residual
+    );
+    check_accounting(&res);
+}
+
+/// Sends each intent once, at the first snapshot at or after its time; holds
+/// everything.
+struct Opens(Vec<(Timestamp, Option<OrderIntent>)>);
+
+impl OptionStrategy for Opens {
+    fn name(&self) -> &str {
+        "opens"
+    }
+
+    fn on_snapshot(&mut self, ctx: &OptionContext<'_>, out: &mut Vec<OptionAction>) {
+        for (t, intent) in &mut self.0 {
+            if ctx.now >= *t
+                && let Some(i) = intent.take()
+            {
+                out.push(OptionAction::Open(i));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_delivery_into_the_stock_position_does_not_skip_the_next_settlement() {
+    // AAPL, 1 unit each. 01-18: a short 190P (expiring that day) is assigned at the
+    // 16:00 close (189): the strategy holds 100 shares (position 2). 01-19 10:00: a
+    // short 188P (A) and a long 195C (B), both expiring that day. At the 16:00 close
+    // (187) A is assigned: its 100 shares go into the stock position, which is closed
+    // and reopened with 200 shares — removed from the front of the open positions. B
+    // (out of the money) must still settle at 0 in that same pass; before the fix the
+    // removal shifted B past the loop's index, and as 16:00 is the last snapshot B was
+    // closed at the end of the data at its 10:00 mark (0.45) with closing charges.
+    use OptionRight::{Call, Put};
+    let (e1, e2) = (d("2024-01-18"), d("2024-01-19"));
+    let aapl = |ts, spot, rows: &[Row]| snap_multi(ts, spot, "AAPL", rows);
+    let snaps = vec![
+        aapl(
+            at("2024-01-18", "10:00"),
+            192.0,
+            &[(e1, 190.0, Put, Some(1.00), Some(1.10))],
+        ),
+        aapl(at("2024-01-18", "16:00"), 189.0, &[]),
+        aapl(
+            at("2024-01-19", "10:00"),
+            189.0,
+            &[
+                (e2, 188.0, Put, Some(1.00), Some(1.10)),
+                (e2, 195.0, Call, Some(0.40), Some(0.50)),
+            ],
+        ),
+        aapl(at("2024-01-19", "16:00"), 187.0, &[]),
+    ];
+    let intent = |kind, legs| OrderIntent {
+        strategy: "opens".into(),
+        kind,
+        legs,
+        shares: 0,
+        units: Some(1),
+        limit: None,
+        exits: ExitPlan::hold(),
+        reason: "scripted".into(),
+    };
+    let day2 = at("2024-01-19", "10:00");
+    let strat = Opens(vec![
+        (
+            at("2024-01-18", "10:00"),
+            Some(intent(
+                StructureKind::CashSecuredPut,
+                vec![leg("AAPL", e1, 190.0, Put, -1)],
+            )),
+        ),
+        (
+            day2,
+            Some(intent(
+                StructureKind::CashSecuredPut,
+                vec![leg("AAPL", e2, 188.0, Put, -1)],
+            )),
+        ),
+        (
+            day2,
+            Some(intent(
+                StructureKind::LongOption,
+                vec![leg("AAPL", e2, 195.0, Call, 1)],
+            )),
+        ),
+    ]);
+    let mut strategies: Vec<Box<dyn OptionStrategy>> = vec![Box::new(strat)];
+    let res = replay(
+        &mut VecSource::new(snaps),
+        &mut strategies,
+        &mut NoVolIndices,
+        &cfg100k(),
+        None,
+        &mut |_| {},
+    )
+    .unwrap();
+    let call = res
+        .trades
+        .iter()
+        .find(|t| t.kind == StructureKind::LongOption)
+        .unwrap();
+    assert_eq!(call.reason_out, OptionExitReason::Settlement, "{call:?}");
+    assert_eq!(call.closed, at("2024-01-19", "16:00"));
+    assert_eq!(call.exit_net, 0.0);
+    // Bought at 0.50, expired worthless: −50 − 1.34.
+    assert!((call.pnl + 51.34).abs() < 1e-9, "{}", call.pnl);
+    // The 200 shares are the one stock position left, closed at the end at 187.
+    let last = res.trades.last().unwrap();
+    assert_eq!(last.kind, StructureKind::Stock);
+    assert_eq!(last.shares, 200);
+    assert_eq!(res.totals.closed_at_end, 1);
+    check_accounting(&res);
+}
+
+/// A selector's child: buys 100 shares whenever its view of the portfolio holds none
+/// of its positions, and counts what it is told.
+struct OnceChild {
+    alias: &'static str,
+    opened: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl OptionStrategy for OnceChild {
+    fn name(&self) -> &str {
+        self.alias
+    }
+
+    fn on_snapshot(&mut self, ctx: &OptionContext<'_>, out: &mut Vec<OptionAction>) {
+        if ctx.portfolio.positions.is_empty() {
+            out.push(OptionAction::Open(OrderIntent {
+                strategy: self.alias.into(),
+                kind: StructureKind::Stock,
+                legs: Vec::new(),
+                shares: 100,
+                units: Some(1),
+                limit: None,
+                exits: ExitPlan::hold(),
+                reason: "once".into(),
+            }));
+        }
+    }
+
+    fn on_event(&mut self, ev: &StrategyEvent) {
+        if matches!(ev, StrategyEvent::Opened { .. }) {
+            self.opened
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+#[test]
+fn a_selectors_children_see_and_own_their_positions() {
+    // Before the fix the engine recorded every position under the selector's own name,
+    // so a child (which sees only the positions carrying its alias) never saw the one it
+    // had opened and bought again at every snapshot, and every trade was booked to
+    // `regime-selector`. Now the position carries the child's alias: one open, one trade
+    // (closed at the end of the data) booked to `buyer`.
+    use thetalab_strategy::options::{SelectorConfig, StrategySelector};
+    let opened = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let every = vec!["buyer".to_string()];
+    let cfg = SelectorConfig {
+        bullish: every.clone(),
+        bearish: every.clone(),
+        neutral: every.clone(),
+        high_volatility: every,
+        strategies: Default::default(),
+    };
+    let child: Box<dyn OptionStrategy> = Box::new(OnceChild {
+        alias: "buyer",
+        opened: std::sync::Arc::clone(&opened),
+    });
+    let sel = StrategySelector::from_children(vec![("buyer".to_string(), child)], &cfg);
+    let mut strategies: Vec<Box<dyn OptionStrategy>> = vec![Box::new(sel)];
+    let e = d("2024-01-19");
+    let snaps: Vec<ChainSnapshot> = ["10:00", "11:00", "12:00", "13:00"]
+        .iter()
+        .map(|t| {
+            snap_multi(
+                at("2024-01-18", t),
+                190.0,
+                "AAPL",
+                &[(e, 190.0, OptionRight::Call, Some(1.0), Some(1.1))],
+            )
+        })
+        .collect();
+    let res = replay(
+        &mut VecSource::new(snaps),
+        &mut strategies,
+        &mut NoVolIndices,
+        &cfg100k(),
+        None,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(opened.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(res.trades.len(), 1, "{:?}", res.trades);
+    assert_eq!(res.trades[0].strategy, "buyer");
+    assert_eq!(res.trades[0].shares, 100);
+    assert_eq!(res.strategies, ["regime-selector"]);
+    assert_eq!(res.by_strategy.len(), 1);
+    assert_eq!(res.by_strategy[0].key, "buyer");
+    check_accounting(&res);
 }

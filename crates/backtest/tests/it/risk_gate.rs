@@ -616,3 +616,42 @@ fn default_limits_cap_each_entry_at_a_fifth_of_equity() {
         ));
     }
 }
+
+/// A policy that answers every opening order with a resize to NaN (a bug in a custom
+/// policy).
+struct NanResize;
+
+impl RiskPolicy for NanResize {
+    fn check(&mut self, order: &Order, _book: &BookState) -> Decision {
+        match order.intent {
+            OrderIntent::Open => Decision::Resized {
+                new_qty: f64::NAN,
+                limit: Limit::InvalidOrder("nan"),
+                numbers: numbers(0.0, order.qty, 0.0),
+            },
+            OrderIntent::Close => Decision::Approved,
+        }
+    }
+}
+
+#[test]
+fn a_resize_to_nan_trades_nothing_rather_than_all_the_cash() {
+    // The engine sizes 10 % of equity: 0.1 × 100 000 / 100 = 100 shares. Before the fix
+    // the NaN passed `clamp` and reached the fill as the size, where a non-finite size
+    // buys with all the cash (1 000 shares).
+    let bars = daily(&[100.0, 100.0, 100.0]);
+    let view = bars.view().unwrap();
+    let sig = signals(3, &[0], &[]);
+    let cfg = BacktestConfig {
+        size: SizeRule::FractionOfEquity(0.1),
+        ..Default::default()
+    };
+    let mut g = RiskGate::with_policy(Box::new(NanResize), OrderTemplate::new("SPY"));
+    let r = run_gated(&view, &sig, &cfg, &mut g).unwrap();
+    assert_eq!(r.orders, 0, "{:?}", r.trades);
+    assert_eq!(r.position()[0], 0.0);
+    assert_eq!(r.decisions.len(), 1);
+    assert_eq!(r.decisions[0].allowed_qty, 0.0);
+    assert!(r.decisions[0].is_rejection());
+    assert_eq!(r.final_value, cfg.init_cash);
+}
