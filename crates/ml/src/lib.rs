@@ -18,6 +18,8 @@
 //!   champion/challenger and rollback.
 //! - [`drift`]: PSI, two-sample KS and calibration drift with warning thresholds.
 //! - [`filter`]: the `SignalFilter` implementation and the incremental [`filter::Retrainer`].
+//! - [`regime_source`]: the regime model as the options strategy selector's regime
+//!   source (trending up / down → bullish / bearish, volatile → high volatility).
 //! - [`dataset`]: the default training set built from the synthetic market.
 //! - `frame` (crate feature `frames`, polars): feature frames from the Parquet store.
 
@@ -33,6 +35,7 @@ pub mod labels;
 pub mod matrix;
 pub mod models;
 pub mod pipeline;
+pub mod regime_source;
 pub mod registry;
 pub mod split;
 

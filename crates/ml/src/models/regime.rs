@@ -21,9 +21,11 @@
 //!
 //! Typical inputs: `t` = a signed return over a horizon (or its ratio to volatility), `v`
 //! = realised volatility or VIX; further columns may be passed and shape the clusters but
-//! not the names. [`RegimeModel::predict`] gives one [`Regime`] per row. Not yet wired into
-//! `thetalab_strategy::options::StrategySelector`, whose routes are keyed by the
-//! market-intelligence regime (bullish / bearish / neutral / high volatility).
+//! not the names. [`RegimeModel::predict`] gives one [`Regime`] per row.
+//! [`crate::regime_source::MixtureRegimeSource`] makes a model fitted on
+//! [`crate::regime_source::RegimeInputs`] the regime source of
+//! `thetalab_strategy::options::StrategySelector` (trending up / down → bullish /
+//! bearish, volatile → high volatility, ranging and calm → neutral).
 
 use serde::{Deserialize, Serialize};
 

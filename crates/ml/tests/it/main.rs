@@ -11,5 +11,6 @@ mod gbm;
 mod labels;
 mod models;
 mod pipeline;
+mod regime_source;
 mod registry;
 mod split;

@@ -42,7 +42,7 @@ pub use common::{EntryRule, OrderRules, Scheduled, Side, StrikeRule, WingRule};
 pub use condor::{IronCondor0Dte, IronCondorConfig};
 pub use intel::IntelConfig;
 pub use registry::{OPTION_STRATEGY_NAMES, by_name, config_from_toml};
-pub use select::{SelectorConfig, StrategySelector};
+pub use select::{IntelRegime, RegimeSource, SelectorConfig, StrategySelector};
 pub use spreads::{
     Butterfly, ButterflyConfig, IronButterfly, IronButterflyConfig, Straddle, StraddleConfig,
     Strangle, StrangleConfig, Vertical, VerticalConfig, VerticalKind,

@@ -1,8 +1,10 @@
 //! The regime selector (`regime-selector`): a wrapper [`OptionStrategy`] that maps each
 //! [`Regime`] to the child strategies allowed to open positions in it.
 //!
-//! At each snapshot the selector reads the regime ([`OptionContext::intel`]) and shows
-//! the snapshot to (a) every child selected for that regime, whose actions pass
+//! At each snapshot the selector reads the regime from its [`RegimeSource`] (by default
+//! [`IntelRegime`], the market-intelligence rule of [`OptionContext::intel`]; a fitted
+//! model such as `thetalab_ml::regime_source::MixtureRegimeSource` can take its place
+//! through [`StrategySelector::with_regime_source`]) and shows the snapshot to (a) every child selected for that regime, whose actions pass
 //! through, and (b) every other child that still has open positions, whose `Close`
 //! actions pass through and whose `Open` actions are dropped — so a condor opened in a
 //! neutral market is still managed after the market turns. Children see only their own
@@ -25,6 +27,41 @@ use super::{
     OptionAction, OptionContext, OptionStrategy, PortfolioView, PositionId, Regime, StrategyEvent,
 };
 use crate::StrategyError;
+
+/// Where a [`StrategySelector`] reads the market's regime at each snapshot.
+///
+/// A source sees only the snapshot's context (the chain, the underlying up to `now`,
+/// the intel readings), so it cannot look ahead. It may keep state between snapshots
+/// (e.g. the daily closes it has seen); snapshots come in time order.
+pub trait RegimeSource: Send {
+    /// A short name, written into the orders' reasons when it is not the intel rule
+    /// (`gaussian-mixture`, …).
+    fn name(&self) -> &str;
+    /// The regime at `ctx.now`, or `None` when the source cannot tell yet (too little
+    /// history, a missing price): the selector then uses the intel regime for this
+    /// snapshot.
+    fn regime(&mut self, ctx: &OptionContext<'_>) -> Option<Regime>;
+}
+
+/// The default [`RegimeSource`]: the market-intelligence rule
+/// ([`super::intel::IntelConfig::regime`]) on the snapshot's readings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IntelRegime;
+
+impl IntelRegime {
+    /// Its name.
+    pub const NAME: &'static str = "intel";
+}
+
+impl RegimeSource for IntelRegime {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn regime(&mut self, ctx: &OptionContext<'_>) -> Option<Regime> {
+        Some(ctx.intel().regime)
+    }
+}
 
 /// Configuration of [`StrategySelector`]: which children may open positions in each
 /// regime, and the children's parameters.
@@ -108,6 +145,7 @@ pub struct StrategySelector {
     last_closed: Option<usize>,
     sub: PortfolioView,
     buf: Vec<OptionAction>,
+    source: Box<dyn RegimeSource>,
 }
 
 impl std::fmt::Debug for StrategySelector {
@@ -122,6 +160,7 @@ impl std::fmt::Debug for StrategySelector {
                     .collect::<Vec<_>>(),
             )
             .field("routes", &self.routes)
+            .field("regime_source", &self.source.name())
             .finish_non_exhaustive()
     }
 }
@@ -204,7 +243,23 @@ impl StrategySelector {
             last_closed: None,
             sub: PortfolioView::default(),
             buf: Vec::new(),
+            source: Box::new(IntelRegime),
         }
+    }
+
+    /// Reads the regime from `source` instead of the intel rule (snapshots where it
+    /// answers `None` fall back to the intel regime). Orders opened on its answer carry
+    /// its name in their reason: `bullish (gaussian-mixture): …`.
+    #[must_use]
+    pub fn with_regime_source(mut self, source: Box<dyn RegimeSource>) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// The name of the regime source in use.
+    #[must_use]
+    pub fn regime_source(&self) -> &str {
+        self.source.name()
     }
 
     /// The children's aliases.
@@ -224,7 +279,11 @@ impl OptionStrategy for StrategySelector {
 
     fn on_snapshot(&mut self, ctx: &OptionContext<'_>, out: &mut Vec<OptionAction>) {
         self.pending.clear();
-        let regime = ctx.intel().regime;
+        // The source's answer, or the intel rule's when it has none.
+        let (regime, from_source) = match self.source.regime(ctx) {
+            Some(r) => (r, self.source.name() != IntelRegime::NAME),
+            None => (ctx.intel().regime, false),
+        };
         let slot = Regime::ALL.iter().position(|r| *r == regime).unwrap_or(0);
         for i in 0..self.children.len() {
             let selected = self.routes[slot].contains(&i);
@@ -261,7 +320,11 @@ impl OptionStrategy for StrategySelector {
                     OptionAction::Open(mut o) => {
                         if selected {
                             o.strategy.clone_from(&self.children[i].alias);
-                            o.reason = format!("{regime}: {}", o.reason);
+                            o.reason = if from_source {
+                                format!("{regime} ({}): {}", self.source.name(), o.reason)
+                            } else {
+                                format!("{regime}: {}", o.reason)
+                            };
                             self.pending.push_back(i);
                             out.push(OptionAction::Open(o));
                         }
