@@ -308,6 +308,16 @@ pub(crate) fn single(plan: &Plan) -> Result<()> {
     let input = report_input(plan, &name, &symbol, &cols.ts, &out, None);
     let files = thetalab_report::write_all(&dir, &input)
         .with_context(|| format!("writing the report to {}", dir.display()))?;
+    if let Some(i) = out.result.ruin
+        && let (Some(e), Some(t)) = (out.result.equity.get(i), cols.ts.get(i))
+    {
+        eprintln!(
+            "backtest: the account was ruined: equity reached {:.2} on {}; returns are -100 % \
+             that bar and 0 after it, so return-based metrics describe the run up to then",
+            e,
+            date(*t)
+        );
+    }
     if plan.json {
         out!("{}", json_summary(&out, &dir));
     } else {

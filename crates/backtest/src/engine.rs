@@ -38,7 +38,9 @@
 //! 4. equity is marked at the close: `cash + Σ position·close`.
 //!
 //! **Returns** are simple returns of equity per bar, the first against `init_cash`
-//! (vectorbt `pf.returns()`). **Exposure** is the fraction of bars ending with a
+//! (vectorbt `pf.returns()`), until the account is ruined (equity ≤ 0): that bar
+//! returns −1 and later ones 0, and [`BacktestResult::ruin`] names it
+//! ([`crate::metrics::returns::equity_returns`]). **Exposure** is the fraction of bars ending with a
 //! position; **turnover** is total traded notional divided by mean equity.
 //!
 //! **Pre-trade gate.** [`run_gated`] and [`run_portfolio_gated`] pass every order
@@ -84,8 +86,13 @@ pub struct BacktestResult {
     pub cash: Vec<f64>,
     /// Shares held per bar, one column per asset (negative = short).
     pub positions: Vec<Vec<f64>>,
-    /// Simple returns per bar; `returns[0] = equity[0] / init_cash − 1`.
+    /// Simple returns per bar; `returns[0] = equity[0] / init_cash − 1`, up to the ruin
+    /// (see [`crate::metrics::returns::equity_returns`]: −1 at the first bar whose
+    /// equity is ≤ 0, 0 after it).
     pub returns: Vec<f64>,
+    /// The first bar whose equity is ≤ 0 (the account is ruined: returns-based metrics
+    /// stop meaning anything there), `None` when equity stayed positive.
+    pub ruin: Option<usize>,
     /// All trades, closed and open (open ones last per asset, `exit_index = None`).
     pub trades: Vec<Trade>,
     /// Number of orders filled.
@@ -750,7 +757,6 @@ fn simulate(
     let mut equity = Vec::with_capacity(n);
     let mut cash = Vec::with_capacity(n);
     let mut positions = vec![Vec::with_capacity(n); m];
-    let mut returns = Vec::with_capacity(n);
     let mut exposed = 0usize;
     let mut pending: Vec<Intent> = vec![Intent::None; m];
     let mut intents: Vec<Intent> = vec![Intent::None; m];
@@ -876,8 +882,6 @@ fn simulate(
         if let Some(g) = sim.gate.as_deref_mut() {
             g.mark_equity(value);
         }
-        let prev = equity.last().copied().unwrap_or(cfg.init_cash);
-        returns.push(value / prev - 1.0);
         equity.push(value);
         cash.push(sim.cash);
     }
@@ -893,6 +897,7 @@ fn simulate(
         None => Vec::new(),
     };
     let final_value = equity.last().copied().unwrap_or(cfg.init_cash);
+    let (returns, ruin) = crate::metrics::returns::equity_returns(cfg.init_cash, &equity);
     let mean_equity = equity.iter().sum::<f64>() / n as f64;
     Ok(BacktestResult {
         symbols: assets.iter().map(|(s, _)| s.to_string()).collect(),
@@ -900,6 +905,7 @@ fn simulate(
         cash,
         positions,
         returns,
+        ruin,
         trades: sim.trades,
         orders: sim.orders,
         total_fees: sim.total_fees,

@@ -47,6 +47,39 @@ fn std_ddof1(returns: &[f64], shift: f64) -> f64 {
     (ss / (returns.len() - 1) as f64).sqrt()
 }
 
+/// Simple returns of an equity curve that starts from `init`: `rᵢ = eᵢ / eᵢ₋₁ − 1`
+/// (`e₋₁ = init`; vectorbt's `pf.returns()`), with the account's **ruin** made explicit
+/// rather than left to the arithmetic.
+///
+/// Once equity reaches zero or below, the ratio stops meaning a return: a loss beyond
+/// the capital gives `r < −1` (and `∏(1 + r)` changes sign), and from a negative equity
+/// a further loss divided by a negative number reads as a gain. So the first period
+/// ending at or below zero returns exactly `−1` (all the capital is lost) and every
+/// later period returns `0` (there is no capital left to earn on), keeping the series
+/// aligned with the curve. The second value is the index of that period, `None` when
+/// equity stayed positive. With `init ≤ 0` there is no capital from the start: every
+/// return is 0 and the ruin is at index 0 (when the curve is not empty).
+#[must_use]
+pub fn equity_returns(init: f64, equity: &[f64]) -> (Vec<f64>, Option<usize>) {
+    let mut out = Vec::with_capacity(equity.len());
+    let mut ruin = ((init <= 0.0 || init.is_nan()) && !equity.is_empty()).then_some(0);
+    let mut prev = init;
+    for (i, &e) in equity.iter().enumerate() {
+        if ruin.is_some() {
+            out.push(0.0);
+            continue;
+        }
+        if e <= 0.0 {
+            out.push(-1.0);
+            ruin = Some(i);
+            continue;
+        }
+        out.push(e / prev - 1.0);
+        prev = e;
+    }
+    (out, ruin)
+}
+
 /// Cumulative (total) return over the whole series: `∏(1 + rᵢ) − 1`.
 ///
 /// Source: empyrical `cum_returns_final`. `None` when `returns` is empty.
@@ -304,5 +337,25 @@ mod tests {
         assert_eq!(conditional_value_at_risk(&x, 0.05), Some(0.5));
         // A NaN anywhere gives None, never NaN.
         assert_eq!(sharpe_ratio(&[0.1, f64::NAN, 0.2], 0.0, 252.0), None);
+    }
+
+    #[test]
+    fn equity_returns_stop_at_ruin() {
+        // By hand: 100 → 110 (+10 %) → 99 (−10 %) → −5 (ruin: −100 %, not −105.05 %)
+        // → −20 (0, not the +300 % that −20 / −5 − 1 would read) → 50 (0).
+        let (r, ruin) = equity_returns(100.0, &[110.0, 99.0, -5.0, -20.0, 50.0]);
+        assert_eq!(ruin, Some(2));
+        assert!((r[0] - 0.1).abs() < 1e-15 && (r[1] + 0.1).abs() < 1e-15);
+        assert_eq!(&r[2..], &[-1.0, 0.0, 0.0]);
+        assert_eq!(total_return(&r), Some(-1.0));
+        // Exactly zero equity is ruin too; a positive curve has none and matches the
+        // plain ratio (vectorbt's pf.returns()).
+        assert_eq!(equity_returns(100.0, &[50.0, 0.0, 10.0]).1, Some(1));
+        let (r, ruin) = equity_returns(100.0, &[101.0, 99.0]);
+        assert_eq!(ruin, None);
+        assert_eq!(r, vec![101.0 / 100.0 - 1.0, 99.0 / 101.0 - 1.0]);
+        // No capital at the start.
+        assert_eq!(equity_returns(0.0, &[1.0, 2.0]), (vec![0.0, 0.0], Some(0)));
+        assert_eq!(equity_returns(0.0, &[]), (vec![], None));
     }
 }

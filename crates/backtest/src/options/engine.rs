@@ -1621,6 +1621,15 @@ pub fn replay(
             eng.settle_fallbacks
         ));
     }
+    // Losses beyond the capital (short options can do that): say when, since the
+    // returns-based metrics stop there (`metrics::returns::equity_returns`).
+    if let Some(p) = eng.equity.iter().find(|p| p.equity <= 0.0) {
+        eng.notes.push(format!(
+            "the account was ruined: equity reached {:.2} at {}; daily returns are -100 % that day and 0 after it, so return-based metrics (Sharpe, CAGR, ...) describe the run up to then",
+            p.equity,
+            p.ts.to_rfc3339()
+        ));
+    }
     Ok(assemble(
         eng,
         first_ts,

@@ -530,3 +530,28 @@ proptest! {
         prop_assert!((m.total_return - r.total_return()).abs() < 1e-9);
     }
 }
+
+#[test]
+fn a_short_squeeze_past_the_capital_is_a_ruin_not_a_gain() {
+    // Short 100 % of 10 000 at 100 (100 shares, default sizing: all the equity), no
+    // fees. Closes 100, 150, 250, 300, 200: equity = 20 000 − 100·close = 10 000,
+    // 5 000, −5 000, −10 000, 0. The plain ratio would read the third bar as −200 %
+    // and the fourth (−10 000 / −5 000 − 1) as a +100 % gain; the account is ruined at
+    // bar 2: −100 % there, 0 after (`metrics::returns::equity_returns`).
+    let closes = [100.0, 150.0, 250.0, 300.0, 200.0];
+    let bars = bars_from(&closes.iter().map(|c| flat(*c)).collect::<Vec<_>>());
+    let mut s = Signals::new(closes.len());
+    s.short_entries[0] = true;
+    let cfg = BacktestConfig {
+        direction: DirectionMode::ShortOnly,
+        init_cash: 10_000.0,
+        ..Default::default()
+    };
+    let r = run(&bars.view().unwrap(), &s, &cfg).unwrap();
+    assert_eq!(r.equity, vec![10_000.0, 5_000.0, -5_000.0, -10_000.0, 0.0]);
+    assert_eq!(r.ruin, Some(2));
+    assert_eq!(r.returns, vec![0.0, -0.5, -1.0, 0.0, 0.0]);
+    // The metrics see a total loss, not a sign-flipped growth factor.
+    let m = r.metrics(&cfg).unwrap();
+    assert_eq!(m.total_return, -1.0);
+}

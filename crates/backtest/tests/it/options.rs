@@ -1632,3 +1632,64 @@ fn a_selectors_children_see_and_own_their_positions() {
     assert_eq!(res.by_strategy[0].key, "buyer");
     check_accounting(&res);
 }
+
+#[test]
+fn a_loss_beyond_the_capital_is_noted_as_a_ruin() {
+    // A naked short AAPL 190 call on 10 000 of cash; the stock then gaps to 400 and
+    // the call is quoted 209.90 / 210.10: the short is marked about 21 000 against
+    // the account, whose equity goes below zero. The replay says so in its notes, and
+    // the daily returns stop there (−100 %, then 0).
+    use OptionRight::Call;
+    let e = d("2024-01-19");
+    let snaps = vec![
+        snap_multi(
+            at("2024-01-18", "10:00"),
+            190.0,
+            "AAPL",
+            &[(e, 190.0, Call, Some(3.00), Some(3.10))],
+        ),
+        snap_multi(
+            at("2024-01-18", "11:00"),
+            400.0,
+            "AAPL",
+            &[(e, 190.0, Call, Some(209.90), Some(210.10))],
+        ),
+    ];
+    let strat = Opens(vec![(
+        at("2024-01-18", "10:00"),
+        Some(OrderIntent {
+            strategy: "opens".into(),
+            kind: StructureKind::ShortOption,
+            legs: vec![leg("AAPL", e, 190.0, Call, -1)],
+            shares: 0,
+            units: Some(1),
+            limit: None,
+            exits: ExitPlan::hold(),
+            reason: "scripted".into(),
+        }),
+    )]);
+    let mut strategies: Vec<Box<dyn OptionStrategy>> = vec![Box::new(strat)];
+    let cfg = ReplayConfig {
+        init_cash: 10_000.0,
+        ..ReplayConfig::default()
+    };
+    let res = replay(
+        &mut VecSource::new(snaps),
+        &mut strategies,
+        &mut NoVolIndices,
+        &cfg,
+        None,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(res.trades.len(), 1, "{:?} {:?}", res.trades, res.not_filled);
+    let last = res.equity.last().unwrap().equity;
+    assert!(last < 0.0, "{last}");
+    let note = res.notes.iter().find(|n| n.contains("ruined"));
+    assert!(note.is_some(), "{:?}", res.notes);
+    let daily: Vec<f64> = res.daily.iter().map(|r| r.equity).collect();
+    let (r, ruin) = thetalab_backtest::metrics::returns::equity_returns(cfg.init_cash, &daily);
+    assert_eq!(ruin, Some(0));
+    assert_eq!(r, vec![-1.0]);
+    check_accounting(&res);
+}

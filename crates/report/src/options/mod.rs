@@ -352,18 +352,14 @@ impl<'a> OptionsReport<'a> {
         let init = result.totals.init_cash;
         let mut ts = Vec::with_capacity(result.daily.len());
         let mut equity = Vec::with_capacity(result.daily.len());
-        let mut returns = Vec::with_capacity(result.daily.len());
-        let mut prev = init;
         for d in &result.daily {
             ts.push(day_ts(d.date)?);
             equity.push(d.equity);
-            returns.push(if prev != 0.0 {
-                d.equity / prev - 1.0
-            } else {
-                0.0
-            });
-            prev = d.equity;
         }
+        // Daily returns up to the account's ruin, if any (equity ≤ 0: −1 that day, 0
+        // after), never a ratio of negative equities read as a gain; the replay's notes
+        // say when it happened.
+        let (returns, _ruin) = thetalab_backtest::metrics::returns::equity_returns(init, &equity);
         let records: Vec<TradeRecord> = result
             .trades
             .iter()
