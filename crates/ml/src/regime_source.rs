@@ -45,10 +45,13 @@
 //! regime can change within a session. Closes known before the replay's first snapshot
 //! can be given with [`MixtureRegimeSource::with_closes`]; until the history holds
 //! [`RegimeInputs::lookback`] + 1 closes, or when the inputs are not finite, the source
-//! answers `None` and the selector uses the intel regime.
+//! answers `None` and the selector uses the intel regime. The same source can serve
+//! another replay: on a new history it forgets the sessions it read and keeps the closes
+//! it was given.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use thetalab_core::Timestamp;
 use thetalab_indicators::{TRADING_DAYS_PER_YEAR, hv_close_to_close};
 use thetalab_strategy::options::{OptionContext, Regime as RouteRegime, RegimeSource};
 
@@ -184,8 +187,12 @@ pub struct MixtureRegimeSource {
     inputs: RegimeInputs,
     /// Closes of completed sessions (given, then seen).
     closes: Vec<f64>,
+    /// How many of `closes` were given ([`MixtureRegimeSource::with_closes`]).
+    given: usize,
     /// History points read so far.
     seen: usize,
+    /// The first time of the history being read (another one means another replay).
+    origin: Option<Timestamp>,
     /// The session being read and its latest price.
     day: Option<(NaiveDate, f64)>,
     /// The last answer and the inputs it was computed from (closes held, current price).
@@ -219,7 +226,9 @@ impl MixtureRegimeSource {
             model,
             inputs,
             closes: Vec::new(),
+            given: 0,
             seen: 0,
+            origin: None,
             day: None,
             last: None,
         })
@@ -236,6 +245,7 @@ impl MixtureRegimeSource {
             });
         }
         self.closes.extend_from_slice(closes);
+        self.given = self.closes.len();
         self.last = None;
         Ok(self)
     }
@@ -274,10 +284,14 @@ impl RegimeSource for MixtureRegimeSource {
 
     fn regime(&mut self, ctx: &OptionContext<'_>) -> Option<RouteRegime> {
         let und = ctx.underlying;
-        if und.ts.len() < self.seen {
-            // A new history (another replay): forget the sessions read from the old one.
+        if und.ts.len() < self.seen || und.ts.first() != self.origin.as_ref() {
+            // A new history (another replay): forget the sessions read from the old one,
+            // keeping the closes given up front.
+            self.closes.truncate(self.given);
             self.seen = 0;
             self.day = None;
+            self.last = None;
+            self.origin = und.ts.first().copied();
         }
         for (ts, p) in und.ts.iter().zip(&und.price).skip(self.seen) {
             if !(p.is_finite() && *p > 0.0) {

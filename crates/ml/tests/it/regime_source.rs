@@ -376,4 +376,11 @@ fn daily_closes_are_the_last_price_of_each_date_and_nothing_later() {
         step(&mut und, &mut src, days[2], "10:00:00", 97.5),
         None::<Route>
     );
+    // Another replay (a new history) starts from the given closes (none here), not
+    // from the sessions of the last one.
+    let mut und2 = UnderlyingHistory::default();
+    step(&mut und2, &mut src, "2024-05-01", "10:00:00", 50.0);
+    assert!(src.closes().is_empty(), "{:?}", src.closes());
+    step(&mut und2, &mut src, "2024-05-02", "10:00:00", 51.0);
+    assert_eq!(src.closes(), [50.0]);
 }
