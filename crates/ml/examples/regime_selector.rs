@@ -24,12 +24,12 @@ use thetalab_ml::regime_source::{MixtureRegimeSource, RegimeInputs};
 use thetalab_strategy::options::{OptionStrategy, SelectorConfig, StrategySelector};
 
 /// The snapshots of `inner` from `start` on (the earlier ones are generated and dropped).
-struct From<S> {
+struct Skip<S> {
     inner: S,
     start: Timestamp,
 }
 
-impl<S: SnapshotSource> SnapshotSource for From<S> {
+impl<S: SnapshotSource> SnapshotSource for Skip<S> {
     fn next_into(&mut self, snap: &mut ChainSnapshot) -> thetalab_backtest::Result<bool> {
         loop {
             if !self.inner.next_into(snap)? {
@@ -46,21 +46,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let train: usize = args.get(1).map_or(Ok(252), |s| s.parse())?;
     let test: usize = args.get(2).map_or(Ok(63), |s| s.parse())?;
+    let inputs = RegimeInputs::default();
+    if train <= inputs.lookback() + 4 || test == 0 {
+        return Err(format!(
+            "need more than {} training sessions and at least 1 test session, got {train} and {test}",
+            inputs.lookback() + 4
+        )
+        .into());
+    }
     let market = SyntheticMarket::new(SynthConfig {
         sessions: train + test,
         ..SynthConfig::default()
     })?;
     let closes: Vec<f64> = market.index_daily().bars.iter().map(|b| b.close).collect();
-    let inputs = RegimeInputs::default();
-    let model = RegimeModel::fit(&inputs.rows(&closes[..train])?, 2, 0, 1, 42)?;
-    let start = Timestamp::from_ny_hms(market.sessions()[train], "00:00:00")?;
+    let history = closes
+        .get(..train)
+        .ok_or("the market has fewer daily closes than training sessions")?;
+    let model = RegimeModel::fit(&inputs.rows(history)?, 2, 0, 1, 42)?;
+    let first_test = *market
+        .sessions()
+        .get(train)
+        .ok_or("the market has fewer sessions than asked for")?;
+    let start = Timestamp::from_ny_hms(first_test, "00:00:00")?;
     println!(
         "mixture fitted on {train} sessions' closes; components {:?}",
         model.component_labels()
     );
 
     // The model's answers over the test sessions (close by close), for the record.
-    let source = MixtureRegimeSource::new(model, inputs)?.with_closes(&closes[..train])?;
+    let source = MixtureRegimeSource::new(model, inputs)?.with_closes(history)?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for end in train + 1..=closes.len() {
         if let Some((label, route)) = source.classify(&closes[..end]) {
@@ -78,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sel = sel.with_regime_source(Box::new(s));
         }
         let mut strategies: Vec<Box<dyn OptionStrategy>> = vec![Box::new(sel)];
-        let mut snaps = From {
+        let mut snaps = Skip {
             inner: SynthSource::new(&market, 2, 2)?,
             start,
         };
