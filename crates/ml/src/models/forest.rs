@@ -148,30 +148,66 @@ struct Binned {
 
 impl Binned {
     fn new(x: &[f64], n_rows: usize, n_cols: usize, max_bins: usize) -> Binned {
-        let per_feature: Vec<(Vec<u8>, Vec<f64>)> = (0..n_cols)
-            .into_par_iter()
-            .map(|f| {
-                let col: Vec<f64> = (0..n_rows).map(|r| x[r * n_cols + f]).collect();
-                let thresholds = bin_thresholds(&col, max_bins);
-                let bins = col
-                    .iter()
-                    .map(|&v| thresholds.partition_point(|&t| t < v) as u8)
-                    .collect();
-                (bins, thresholds)
-            })
-            .collect();
-        let mut bins = Vec::with_capacity(n_rows * n_cols);
-        let mut thresholds = Vec::with_capacity(n_cols);
-        for (b, t) in per_feature {
-            bins.extend_from_slice(&b);
-            thresholds.push(t);
-        }
+        let (bins, thresholds) = bin_columns(x, n_rows, n_cols, |col| {
+            let thresholds = bin_thresholds(col, max_bins);
+            let bins = col.iter().map(|&v| value_bin(v, &thresholds)).collect();
+            (bins, thresholds)
+        });
         Binned {
             n_rows,
             bins,
             thresholds,
         }
     }
+}
+
+/// Bins every column of the row-major `x` (`n_rows × n_cols`) with `bin_col`, which maps
+/// one column's values (all rows, in row order) to its per-row codes and its bin edges.
+/// Returns the codes feature-major (`codes[f * n_rows + r]`) and the edges per feature.
+/// Shared by the forest and the gradient-boosting binner. Columns are copied out of the
+/// row-major input 8 at a time, row by row (one 64-byte line per row) rather than with
+/// a 1-value stride; rayon runs over the groups, and each column's result depends on
+/// that column alone, so the output does not depend on the thread count.
+pub(crate) fn bin_columns<F>(
+    x: &[f64],
+    n_rows: usize,
+    n_cols: usize,
+    bin_col: F,
+) -> (Vec<u8>, Vec<Vec<f64>>)
+where
+    F: Fn(&[f64]) -> (Vec<u8>, Vec<f64>) + Sync,
+{
+    const CHUNK: usize = 8;
+    let per_feature: Vec<(Vec<u8>, Vec<f64>)> = (0..n_cols.div_ceil(CHUNK))
+        .into_par_iter()
+        .flat_map_iter(|c| {
+            let f0 = c * CHUNK;
+            let w = CHUNK.min(n_cols - f0);
+            // Not `vec![Vec::with_capacity(n_rows); w]`: cloning an empty Vec drops its
+            // capacity, so all but one column would grow by reallocation.
+            let mut cols: Vec<Vec<f64>> = (0..w).map(|_| Vec::with_capacity(n_rows)).collect();
+            for row in x.chunks_exact(n_cols).take(n_rows) {
+                for (col, &v) in cols.iter_mut().zip(&row[f0..f0 + w]) {
+                    col.push(v);
+                }
+            }
+            cols.into_iter().map(|col| bin_col(&col))
+        })
+        .collect();
+    let mut codes = Vec::with_capacity(n_rows * n_cols);
+    let mut edges = Vec::with_capacity(n_cols);
+    for (c, e) in per_feature {
+        codes.extend_from_slice(&c);
+        edges.push(e);
+    }
+    (codes, edges)
+}
+
+/// The value bin of a non-NaN `v` given the sorted upper bin edges `edges`: the number
+/// of edges below it, so `v ≤ edges[b]` ⟺ bin ≤ `b`. Fits a `u8` because
+/// [`bin_thresholds`] returns at most `max_bins − 1 ≤ 255` edges.
+pub(crate) fn value_bin(v: f64, edges: &[f64]) -> u8 {
+    edges.partition_point(|&t| t < v) as u8
 }
 
 /// At most `max_bins - 1` thresholds splitting the sorted values into bins of roughly
@@ -679,6 +715,94 @@ mod tests {
         let many: Vec<f64> = (0..1000).map(f64::from).collect();
         let t = bin_thresholds(&many, 4);
         assert_eq!(t, vec![250.5, 500.5, 750.5]);
+    }
+
+    #[test]
+    fn integer_key_sort_gives_the_total_cmp_thresholds() {
+        // Reference: the comparator sort `bin_thresholds` replaced (`f64::total_cmp`,
+        // IEEE 754 totalOrder), then the same midpoints. Mixed signs, ±0, subnormals,
+        // repeats and values near ±f64::MAX (whose midpoint would overflow).
+        let reference = |col: &[f64], max_bins: usize| {
+            let mut sorted = col.to_vec();
+            sorted.sort_unstable_by(f64::total_cmp);
+            let mut distinct = sorted.clone();
+            distinct.dedup();
+            let n = sorted.len();
+            let candidates: Vec<f64> = if distinct.len() <= max_bins {
+                distinct.clone()
+            } else {
+                let mut c: Vec<f64> = (1..max_bins).map(|b| sorted[b * n / max_bins]).collect();
+                c.dedup();
+                c
+            };
+            let mut out: Vec<f64> = Vec::new();
+            for v in candidates {
+                let j = distinct.partition_point(|&d| d <= v);
+                if let Some(&next) = distinct.get(j) {
+                    let t = v / 2.0 + next / 2.0;
+                    let t = if (v + (next - v) / 2.0).is_finite() {
+                        v + (next - v) / 2.0
+                    } else {
+                        t
+                    };
+                    if out.last().is_none_or(|&last| t > last) {
+                        out.push(t);
+                    }
+                }
+            }
+            out
+        };
+        let mut rng = Rng::new(11);
+        let special = [
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE / 4.0,
+            -f64::MIN_POSITIVE / 4.0,
+            f64::MAX,
+            -f64::MAX,
+            1.0,
+            -1.0,
+        ];
+        for case in 0..30 {
+            let n = 50 + case * 37;
+            let col: Vec<f64> = (0..n)
+                .map(|i| {
+                    if i % 9 == 0 {
+                        special[i / 9 % special.len()]
+                    } else {
+                        (rng.normal() * 4.0).round() * if case % 2 == 0 { 1.0 } else { 0.37 }
+                    }
+                })
+                .collect();
+            for max_bins in [2, 7, 256] {
+                let got = bin_thresholds(&col, max_bins);
+                let want = reference(&col, max_bins);
+                let bits = |v: &[f64]| v.iter().map(|t| t.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "case {case}, max_bins {max_bins}");
+                assert!(got.iter().all(|t| t.is_finite()));
+            }
+        }
+    }
+
+    #[test]
+    fn bin_columns_equals_binning_each_strided_column() {
+        // 11 columns: one full group of 8 and a ragged group of 3.
+        let (n, p) = (97, 11);
+        let mut rng = Rng::new(6);
+        let x: Vec<f64> = (0..n * p).map(|_| (rng.normal() * 3.0).round()).collect();
+        let bin = |col: &[f64]| {
+            let t = bin_thresholds(col, 5);
+            let b: Vec<u8> = col.iter().map(|&v| value_bin(v, &t)).collect();
+            (b, t)
+        };
+        let (codes, edges) = bin_columns(&x, n, p, bin);
+        assert_eq!((codes.len(), edges.len()), (n * p, p));
+        for f in 0..p {
+            let col: Vec<f64> = (0..n).map(|r| x[r * p + f]).collect();
+            let (b, t) = bin(&col);
+            assert_eq!(&codes[f * n..(f + 1) * n], &b[..], "feature {f}");
+            assert_eq!(edges[f], t, "feature {f}");
+        }
     }
 
     #[test]

@@ -63,7 +63,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::forest::bin_thresholds;
+use super::forest::{bin_columns, bin_thresholds, value_bin};
 use super::logistic::sigmoid;
 use super::rng::Rng;
 use super::{Classifier, ModelKind, Regressor, check_binary, check_width, check_x, check_xy};
@@ -204,30 +204,9 @@ impl Binned {
     fn new(x: &[f64], n_rows: usize, n_cols: usize, params: &GbmParams, seed: u64) -> Binned {
         let sample =
             (n_rows > params.bin_sample).then(|| sample_rows(n_rows, params.bin_sample, seed));
-        // Features in chunks of 8: the chunk's columns are copied out of the row-major
-        // input row by row (one 64-byte line per row), not with a 1-value stride.
-        const CHUNK: usize = 8;
-        let per_feature: Vec<(Vec<u8>, Vec<f64>)> = (0..n_cols.div_ceil(CHUNK))
-            .into_par_iter()
-            .flat_map_iter(|c| {
-                let f0 = c * CHUNK;
-                let w = CHUNK.min(n_cols - f0);
-                let mut cols = vec![Vec::with_capacity(n_rows); w];
-                for row in x.chunks_exact(n_cols) {
-                    for (col, &v) in cols.iter_mut().zip(&row[f0..f0 + w]) {
-                        col.push(v);
-                    }
-                }
-                cols.into_iter()
-                    .map(|col| bin_column(&col, sample.as_deref(), params))
-            })
-            .collect();
-        let mut codes = Vec::with_capacity(n_rows * n_cols);
-        let mut upper = Vec::with_capacity(n_cols);
-        for (c, u) in per_feature {
-            codes.extend_from_slice(&c);
-            upper.push(u);
-        }
+        let (codes, upper) = bin_columns(x, n_rows, n_cols, |col| {
+            bin_column(col, sample.as_deref(), params)
+        });
         Binned {
             n_rows,
             codes,
@@ -310,14 +289,14 @@ fn merge_sparse_bins(
     (codes, kept)
 }
 
-/// The bin code of `v`: the number of upper edges below it (so `v ≤ upper[b]` ⟺ code
-/// ≤ b), or one past the value bins for NaN. At most 255 because `bin_thresholds`
-/// returns at most `max_bin − 1 ≤ 254` edges.
+/// The bin code of `v`: its value bin ([`value_bin`], the forest's), or one past the
+/// value bins for NaN. At most 255 because `bin_thresholds` returns at most
+/// `max_bin − 1 ≤ 254` edges.
 fn code(v: f64, upper: &[f64]) -> u8 {
     if v.is_nan() {
         (upper.len() + 1) as u8
     } else {
-        upper.partition_point(|&t| t < v) as u8
+        value_bin(v, upper)
     }
 }
 
@@ -938,14 +917,18 @@ impl Booster {
             return Err(invalid("x", format!("{MODEL}: {n} rows exceed 2^32 - 1")));
         }
         let run = || Booster::train(params, objective, x, n, n_cols, y, seed);
-        match params.num_threads {
-            None => Ok(run()),
-            Some(k) => Ok(rayon::ThreadPoolBuilder::new()
+        let booster = match params.num_threads {
+            None => run()?,
+            Some(k) => rayon::ThreadPoolBuilder::new()
                 .num_threads(k)
                 .build()
                 .map_err(model_err)?
-                .install(run)),
-        }
+                .install(run)?,
+        };
+        // The checks a loaded model passes hold for a fitted one too (a leaf overflowing
+        // to ±inf would otherwise serialise as JSON `null` and never load back).
+        booster.check()?;
+        Ok(booster)
     }
 
     fn train(
@@ -956,14 +939,22 @@ impl Booster {
         n_cols: usize,
         y: &[f64],
         seed: u64,
-    ) -> Booster {
-        let data = Binned::new(x, n, n_cols, params, seed);
+    ) -> Result<Booster> {
         let mean = y.iter().sum::<f64>() / n as f64;
         // boost_from_average: the constant that minimises the loss.
         let init_score = match objective {
             Objective::Binary => (mean / (1.0 - mean)).ln(),
             Objective::L2 => mean,
         };
+        if !init_score.is_finite() {
+            // Finite targets whose sum overflows (|y| near f64::MAX); 0/1 labels with
+            // both classes always give a finite log-odds.
+            return Err(invalid(
+                "y",
+                format!("{MODEL}: the mean of the targets is {mean} (too large to sum)"),
+            ));
+        }
+        let data = Binned::new(x, n, n_cols, params, seed);
         let mut score = vec![init_score; n];
         let mut gh = vec![[0.0f64; 2]; n];
         let mut grower = Grower::new(&data, params, n_cols);
@@ -983,6 +974,14 @@ impl Booster {
             let Some((tree, leaves)) = grower.grow(&gh) else {
                 break;
             };
+            if let Some(l) = leaves.iter().find(|l| !l.value.is_finite()) {
+                return Err(model_err(format!(
+                    "round {}: a leaf value is {} (learning rate {} or targets too large)",
+                    trees.len(),
+                    l.value,
+                    params.learning_rate
+                )));
+            }
             for FinalLeaf { start, end, value } in leaves {
                 for &r in &grower.idx[start..end] {
                     score[r as usize] += value;
@@ -990,13 +989,13 @@ impl Booster {
             }
             trees.push(tree);
         }
-        Booster {
+        Ok(Booster {
             format: FORMAT.to_string(),
             objective,
             n_features: n_cols,
             init_score,
             trees,
-        }
+        })
     }
 
     fn raw(&self, x: &[f64], n_cols: usize) -> Result<Vec<f64>> {
@@ -1019,9 +1018,8 @@ impl Booster {
         serde_json::to_vec(self).map_err(model_err)
     }
 
-    /// Reads a model and checks that it is one of ours and that every tree is well
-    /// formed (children after their parent, features in range), so prediction on a
-    /// loaded model always terminates.
+    /// Reads a model and checks that it is one of ours and of the expected objective,
+    /// then [`Booster::check`]s it.
     fn from_bytes(bytes: &[u8], objective: Objective) -> Result<Booster> {
         let b: Booster = serde_json::from_slice(bytes).map_err(model_err)?;
         if b.format != FORMAT {
@@ -1036,6 +1034,15 @@ impl Booster {
                 b.objective
             )));
         }
+        b.check()?;
+        Ok(b)
+    }
+
+    /// Checks that the initial score and every leaf are finite and every tree is well
+    /// formed (children after their parent, features in range), so prediction always
+    /// terminates and never returns NaN for a finite row.
+    fn check(&self) -> Result<()> {
+        let b = self;
         if !b.init_score.is_finite() {
             return Err(model_err("non-finite initial score"));
         }
@@ -1065,7 +1072,7 @@ impl Booster {
                 }
             }
         }
-        Ok(b)
+        Ok(())
     }
 }
 
@@ -1452,6 +1459,53 @@ mod tests {
         // A regressor is not a classifier.
         assert!(GbmClassifier::from_bytes(&m.to_bytes().unwrap()).is_err());
         assert!(GbmRegressor::from_bytes(b"{}").is_err());
+    }
+
+    #[test]
+    fn overflowing_targets_or_leaves_are_errors_not_nan_models() {
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let p = GbmParams {
+            min_data_in_leaf: 1,
+            ..params()
+        };
+        // Finite targets whose sum overflows: the mean (the initial score) is +inf.
+        let err = GbmRegressor::fit_with(&p, &x, 1, &[1e308; 4], 0).unwrap_err();
+        assert!(err.to_string().contains("mean of the targets"), "{err}");
+        // A leaf's Newton step is −G/H = ±500 here; times a learning rate of 1e306 it
+        // overflows f64 and the model would predict ±inf (and serialise as `null`).
+        let huge = GbmParams {
+            learning_rate: 1e306,
+            ..p
+        };
+        let y = [0.0, 0.0, 1000.0, 1000.0];
+        let err = GbmRegressor::fit_with(&huge, &x, 1, &y, 0).unwrap_err();
+        assert!(err.to_string().contains("leaf value is"), "{err}");
+        // The same data at a sane rate fits, and its model passes the load checks.
+        let m = GbmRegressor::fit_with(&p, &x, 1, &y, 0).unwrap();
+        assert!(m.booster.check().is_ok());
+    }
+
+    #[test]
+    fn nan_unseen_in_training_goes_to_the_side_with_more_rows() {
+        // x = 0..100 with no missing value; the classes split at 70 (or 30), so the one
+        // split of a one-round, two-leaf model is at 69.5 (29.5). NaN at prediction has
+        // no learned direction and must land in the larger child (documented in the
+        // module page; LightGBM would read it as 0 instead).
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let p = GbmParams {
+            n_rounds: 1,
+            num_leaves: 2,
+            ..params()
+        };
+        for (cut, larger_side) in [(70, 0.0), (30, 99.0)] {
+            let y: Vec<f64> = (0..100).map(|i| f64::from(u8::from(i >= cut))).collect();
+            let m = GbmClassifier::fit_with(&p, &x, 1, &y, 0).unwrap();
+            let raw = m
+                .predict_raw(&[f64::NAN, larger_side, 99.0 - larger_side], 1)
+                .unwrap();
+            assert_eq!(raw[0].to_bits(), raw[1].to_bits(), "cut {cut}: {raw:?}");
+            assert_ne!(raw[0], raw[2], "cut {cut}: {raw:?}");
+        }
     }
 
     #[test]

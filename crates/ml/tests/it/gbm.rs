@@ -9,7 +9,7 @@ use thetalab_ml::eval::{log_loss, roc_auc};
 use thetalab_ml::models::rng::Rng;
 use thetalab_ml::models::{Classifier, GbmClassifier, GbmParams, GbmRegressor, Regressor};
 
-use crate::models::{floats, synthetic};
+use crate::models::{floats, max_abs_diff, synthetic};
 
 fn sigmoid(s: f64) -> f64 {
     1.0 / (1.0 + (-s).exp())
@@ -198,6 +198,39 @@ fn params_shape_the_trees() {
 }
 
 #[test]
+fn hessian_and_gain_floors_stop_boosting_at_the_base_rate() {
+    // 1 000 rows, base rate in (0.3, 0.7): every row's hessian is p(1 − p) ≈ 0.25 at
+    // the initial score, so a floor of 0.25 · 600 on each child's hessian sum leaves
+    // no admissible split (LightGBM's `min_sum_hessian_in_leaf`). The gain of any split
+    // is at most Σ g²/h over the rows (Cauchy–Schwarz: G_L²/H_L ≤ Σ_L g²/h), and each
+    // row's g²/h = (p − y)²/(p(1 − p)) ≤ max(p/(1 − p), (1 − p)/p) < 7/3, so a gain
+    // floor of 4 000 > 1 000 · 7/3 leaves none either. Either way boosting stops at
+    // once and every probability is the training base rate.
+    let p = 4;
+    let (x, y) = synthetic(1000, p, 3, 1.0, 8);
+    let base = y.iter().sum::<f64>() / y.len() as f64;
+    assert!((0.3..0.7).contains(&base), "{base}");
+    for params in [
+        GbmParams {
+            min_sum_hessian_in_leaf: 0.25 * 600.0,
+            ..GbmParams::default()
+        },
+        GbmParams {
+            min_gain_to_split: 4.0 * 1000.0,
+            ..GbmParams::default()
+        },
+    ] {
+        let m = GbmClassifier::fit_with(&params, &x, p, &y, 0).unwrap();
+        assert_eq!(m.n_trees(), 0, "{params:?}");
+        let pr = m.predict_proba(&x[..2 * p], p).unwrap();
+        assert!(pr.iter().all(|&v| close(v, base, 1e-12)), "{pr:?}");
+    }
+    // The default floors let the same data boost.
+    let m = GbmClassifier::fit_with(&GbmParams::default(), &x, p, &y, 0).unwrap();
+    assert_eq!(m.n_trees(), 100);
+}
+
+#[test]
 fn same_seed_same_model_and_bytes_round_trip_bit_for_bit() {
     let p = 5;
     let (mut x, y) = synthetic(800, p, 3, 1.0, 21);
@@ -260,14 +293,6 @@ fn peer_data() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         yr.push(v[7]);
     }
     (x, yc, yr)
-}
-
-fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(u, v)| (u - v).abs())
-        .fold(0.0, f64::max)
 }
 
 fn mean_abs_diff(a: &[f64], b: &[f64]) -> f64 {

@@ -389,7 +389,7 @@ fn logistic_matches_scikit_learn_on_scaled_correlated_features() {
     }
 }
 
-fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
     a.iter()
         .zip(b)
