@@ -6,30 +6,20 @@ the held-out AUC.
 2. python3 benches/lightgbm_reference.py /tmp/mlbench
    (writes benches/lightgbm_reference.json next to this script)
 """
-import json
-import os
 import sys
 import time
 
 import lightgbm as lgb
-import numpy as np
 from sklearn.metrics import roc_auc_score
 
-d = sys.argv[1]
-shape = json.load(open(os.path.join(d, "shape.json")))
+from bench_data import load_bench_data, write_reference
+
+X, y, Xt, yt, shape = load_bench_data(sys.argv[1])
 p = shape["p"]
-load = lambda n: np.fromfile(os.path.join(d, n), dtype="<f8")
-X = load("x_train.f64").reshape(-1, p)
-y = load("y_train.f64")
-Xt = load("x_test.f64").reshape(-1, p)
-yt = load("y_test.f64")
-assert X.shape[0] == shape["n_train"] and Xt.shape[0] == shape["n_test"]
 t = time.perf_counter()
 m = lgb.LGBMClassifier(n_estimators=100, n_jobs=2, random_state=0, verbose=-1).fit(X, y)
 secs = time.perf_counter() - t
 auc = roc_auc_score(yt, m.predict_proba(Xt)[:, 1])
 out = {"lightgbm": lgb.__version__, "n_estimators": 100, "n_jobs": 2, "fit_seconds": secs,
        "auc": auc, "n_train": shape["n_train"], "n_test": shape["n_test"], "p": p}
-json.dump(out, open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                 "lightgbm_reference.json"), "w"), indent=1)
-print(out)
+write_reference("lightgbm_reference.json", out)

@@ -10,8 +10,6 @@ The model is the one `Logistic::fit` reproduces: StandardScaler, then
 LogisticRegression(C=1, lbfgs, tol=1e-4, max_iter=100), scikit-learn's defaults. The
 timed part is the scaler and the fit, as our fit standardises too.
 """
-import json
-import os
 import sys
 import time
 
@@ -21,15 +19,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
-d = sys.argv[1]
-shape = json.load(open(os.path.join(d, "shape.json")))
+from bench_data import load_bench_data, write_reference
+
+X, y, Xt, yt, shape = load_bench_data(sys.argv[1])
 p = shape["p"]
-load = lambda n: np.fromfile(os.path.join(d, n), dtype="<f8")
-X = load("x_train.f64").reshape(-1, p)
-y = load("y_train.f64")
-Xt = load("x_test.f64").reshape(-1, p)
-yt = load("y_test.f64")
-assert X.shape[0] == shape["n_train"] and Xt.shape[0] == shape["n_test"]
 times = []
 for _ in range(5):
     t = time.perf_counter()
@@ -41,6 +34,4 @@ out = {"scikit-learn": sklearn.__version__, "numpy": np.__version__,
        "model": "StandardScaler + LogisticRegression(C=1.0)", "n_iter": int(m.n_iter_[0]),
        "fit_seconds_median_of_5": float(np.median(times)), "auc": auc,
        "n_train": shape["n_train"], "n_test": shape["n_test"], "p": p}
-json.dump(out, open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                 "logistic_reference.json"), "w"), indent=1)
-print(out)
+write_reference("logistic_reference.json", out)

@@ -221,6 +221,12 @@ impl Retrainer {
                 ),
             });
         }
+        if !config.margin.is_finite() {
+            return Err(MlError::Invalid {
+                field: "retrain",
+                reason: format!("margin {} is not a finite number", config.margin),
+            });
+        }
         Ok(Retrainer { config, pending: 0 })
     }
 

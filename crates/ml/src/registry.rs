@@ -622,11 +622,24 @@ impl Registry {
         margin: f64,
         metric: &str,
     ) -> Result<Promotion> {
+        // A NaN margin would make every comparison false: the champion kept forever,
+        // with a reason that reads like a fair loss.
+        if !margin.is_finite() {
+            return Err(MlError::Invalid {
+                field: "margin",
+                reason: format!("{margin} is not a finite promotion margin"),
+            });
+        }
         let hb = higher_is_better(metric);
         let wins = challenger_wins(champion_score, challenger_score, margin, hb);
-        let reason = match champion_score {
-            None => format!("no champion; challenger {metric} = {challenger_score:.6}"),
-            Some(c) => format!(
+        let reason = match (champion_score, previous) {
+            (None, None) => format!("no champion; challenger {metric} = {challenger_score:.6}"),
+            // A champion whose score is undefined (AUC on a one-class holdout) or was
+            // never recorded cannot be defended; say so rather than "no champion".
+            (None, Some(v)) => format!(
+                "champion v{v} has no finite {metric}; challenger {metric} = {challenger_score:.6}"
+            ),
+            (Some(c), _) => format!(
                 "challenger {metric} {challenger_score:.6} vs champion {c:.6}, margin {margin}: {}",
                 if wins { "promoted" } else { "kept champion" }
             ),

@@ -275,35 +275,45 @@ fn block_rows(n_cols: usize) -> usize {
     (BLOCK_VALUES / n_cols).max(1)
 }
 
+/// `Σᵢ f(j, xᵢⱼ)` for every column `j`, by row blocks in parallel, the block sums added
+/// in block order (so the result does not depend on the thread count). Generic over `f`
+/// so the per-value call is inlined in the loop.
+fn column_sums<F>(x: &[f64], n_cols: usize, f: F) -> Vec<f64>
+where
+    F: Fn(usize, f64) -> f64 + Sync,
+{
+    let rows = block_rows(n_cols);
+    let parts: Vec<Vec<f64>> = x
+        .par_chunks(rows * n_cols)
+        .map(|block| {
+            let mut acc = vec![0.0; n_cols];
+            for row in block.chunks_exact(n_cols) {
+                for (j, (a, v)) in acc.iter_mut().zip(row).enumerate() {
+                    *a += f(j, *v);
+                }
+            }
+            acc
+        })
+        .collect();
+    let mut total = vec![0.0; n_cols];
+    for part in &parts {
+        for (t, a) in total.iter_mut().zip(part) {
+            *t += a;
+        }
+    }
+    total
+}
+
 /// Column means and population standard deviations (two passes, as `StandardScaler`),
 /// with a near-constant column's scale set to 1. Block sums are added in block order.
 /// The one standardiser of the crate's models (the regime model uses it too).
 pub(crate) fn scaler(x: &[f64], n_cols: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
-    let rows = block_rows(n_cols);
-    let column_sums = |f: &(dyn Fn(usize, f64) -> f64 + Sync)| -> Vec<f64> {
-        let parts: Vec<Vec<f64>> = x
-            .par_chunks(rows * n_cols)
-            .map(|block| {
-                let mut acc = vec![0.0; n_cols];
-                for row in block.chunks_exact(n_cols) {
-                    for (j, (a, v)) in acc.iter_mut().zip(row).enumerate() {
-                        *a += f(j, *v);
-                    }
-                }
-                acc
-            })
-            .collect();
-        let mut total = vec![0.0; n_cols];
-        for part in &parts {
-            for (t, a) in total.iter_mut().zip(part) {
-                *t += a;
-            }
-        }
-        total
-    };
     let nf = n as f64;
-    let mean: Vec<f64> = column_sums(&|_, v| v).iter().map(|s| s / nf).collect();
-    let var: Vec<f64> = column_sums(&|j, v| (v - mean[j]) * (v - mean[j]))
+    let mean: Vec<f64> = column_sums(x, n_cols, |_, v| v)
+        .iter()
+        .map(|s| s / nf)
+        .collect();
+    let var: Vec<f64> = column_sums(x, n_cols, |j, v| (v - mean[j]) * (v - mean[j]))
         .iter()
         .map(|s| s / nf)
         .collect();

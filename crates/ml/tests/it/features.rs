@@ -672,3 +672,112 @@ fn synthetic_chain_summary_agrees_with_the_synthetic_vix() {
     assert!(s.put25_iv > s.call25_iv, "index skew: {s:?}");
     assert!(s.gex_bn.is_finite() && s.pc_oi_ratio > 0.0);
 }
+
+#[test]
+fn features_served_from_the_shared_cache_equal_their_indicator_outputs() {
+    // Several features read one indicator computed once per symbol (`Ctx::shared`),
+    // picking an output by position: MACD [line, signal, hist], Bollinger [upper, middle,
+    // lower], STOCH / STOCHRSI [k, d], AROON [up, down]. A swapped index would still give
+    // plausible numbers, so every row is checked against the indicator's own named
+    // output (those indicators are tested against TA-Lib in thetalab-indicators).
+    use thetalab_indicators as ind;
+    let days = sessions(400);
+    let bars = walk(daily_ts(&days), 51, 0.013);
+    let set = FeatureSet::new(FeatureSpec::bars_only(Interval::Daily));
+    let m = set
+        .compute(&FeatureInputs::bars(&bars, Interval::Daily))
+        .unwrap();
+    let (c, h, l, o) = (&bars.close, &bars.high, &bars.low, &bars.open);
+    let n = c.len();
+    let check = |name: &str, want: &[f64]| {
+        let got = m.column_by_name(name).unwrap();
+        assert_eq!(got.len(), want.len(), "{name}");
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(same(*g, *w), "{name} row {i}: {g} vs {w}");
+        }
+        assert!(got.iter().any(|v| v.is_finite()), "{name} is all NaN");
+    };
+    let over_close = |x: &[f64]| -> Vec<f64> { (0..n).map(|i| x[i] / c[i]).collect() };
+    let mc = ind::macd(c, 12, 26, 9).unwrap();
+    check("macd_12_26_9", &over_close(&mc.macd));
+    check("macd_signal_12_26_9", &over_close(&mc.signal));
+    check("macd_hist_12_26_9", &over_close(&mc.hist));
+    check(
+        "macd_hist_5_35_5",
+        &over_close(&ind::macd(c, 5, 35, 5).unwrap().hist),
+    );
+    for p in [10, 20, 50] {
+        let bb = ind::bbands(c, p, 2.0, 2.0).unwrap();
+        let pctb: Vec<f64> = (0..n)
+            .map(|i| {
+                if bb.upper[i] > bb.lower[i] {
+                    (c[i] - bb.lower[i]) / (bb.upper[i] - bb.lower[i])
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect();
+        check(&format!("bb_pctb_{p}"), &pctb);
+        let width: Vec<f64> = (0..n)
+            .map(|i| (bb.upper[i] - bb.lower[i]) / bb.middle[i])
+            .collect();
+        check(&format!("bb_width_{p}"), &width);
+    }
+    for a in [14, 5] {
+        let st = ind::stoch(h, l, c, a, 3, 3).unwrap();
+        check(&format!("stoch_k_{a}_3_3"), &st.k);
+        check(&format!("stoch_d_{a}_3_3"), &st.d);
+    }
+    let sr = ind::stochrsi(c, 14, 5, 3).unwrap();
+    check("stochrsi_k_14_5_3", &sr.k);
+    check("stochrsi_d_14_5_3", &sr.d);
+    for p in [14, 25] {
+        let ar = ind::aroon(h, l, p).unwrap();
+        check(&format!("aroon_up_{p}"), &ar.up);
+        check(&format!("aroon_down_{p}"), &ar.down);
+    }
+    let ar = ind::aroon(h, l, 25).unwrap();
+    let osc: Vec<f64> = (0..n).map(|i| ar.up[i] - ar.down[i]).collect();
+    check("aroon_osc_25", &osc);
+    let atr = ind::atr(h, l, c, 14).unwrap();
+    let range_atr: Vec<f64> = (0..n)
+        .map(|i| {
+            if atr[i] > 0.0 {
+                (h[i] - l[i]) / atr[i]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    check("range_atr_14", &range_atr);
+    let gap_atr: Vec<f64> = (0..n)
+        .map(|i| {
+            if i >= 1 && atr[i - 1] > 0.0 {
+                (o[i] - c[i - 1]) / atr[i - 1]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    check("gap_atr_14", &gap_atr);
+    for (a, b) in [(5, 20), (20, 50), (50, 200)] {
+        let (x, y) = (ind::sma(c, a).unwrap(), ind::sma(c, b).unwrap());
+        let ratio: Vec<f64> = (0..n).map(|i| x[i] / y[i] - 1.0).collect();
+        check(&format!("sma_ratio_{a}_{b}"), &ratio);
+    }
+    let s20 = ind::sma(c, 20).unwrap();
+    let slope: Vec<f64> = (0..n)
+        .map(|i| {
+            if i >= 5 {
+                s20[i] / s20[i - 5] - 1.0
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    check("sma_slope_20_5", &slope);
+    check(
+        "sma_dist_20",
+        &(0..n).map(|i| c[i] / s20[i] - 1.0).collect::<Vec<_>>(),
+    );
+}

@@ -139,3 +139,20 @@ fn retrainer_refits_every_n_and_promotes_by_margin() {
     );
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn a_retrainer_refuses_a_margin_that_is_not_a_number() {
+    // NaN would compare false with every AUC: the champion kept forever.
+    let cfg = RetrainConfig {
+        name: "rt".into(),
+        kind: ModelKind::Logit,
+        every: 500,
+        window: 1500,
+        holdout: 0.25,
+        embargo: 5,
+        margin: f64::NAN,
+        seed: 1,
+    };
+    assert!(Retrainer::new(cfg.clone()).is_err());
+    assert!(Retrainer::new(RetrainConfig { margin: 0.0, ..cfg }).is_ok());
+}

@@ -250,3 +250,40 @@ fn undefined_metrics_round_trip_and_corrupt_files_are_typed_errors() {
     assert!(reg.load("m", None).is_err());
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn a_champion_without_a_score_is_named_and_a_nan_margin_is_an_error() {
+    let root = temp_root("reg5");
+    let reg = Registry::new(&root);
+    let (x, y) = synthetic(200, 2, 1, 1.0, 5);
+    let model = AnyClassifier::fit_kind(ModelKind::Logit, &x, 2, &y, 0).unwrap();
+    let names = ["a", "b"];
+    // v1's AUC is undefined (a one-class holdout), and v1 is made champion by hand.
+    let v1 = reg
+        .save(&model, meta("m", &names, f64::NAN))
+        .unwrap()
+        .version;
+    reg.set("m", v1, "first deployment").unwrap();
+    let v2 = reg.save(&model, meta("m", &names, 0.61)).unwrap().version;
+    // A NaN margin used to make every comparison false: "kept champion", silently.
+    assert!(matches!(
+        reg.promote_if_better("m", v2, f64::NAN),
+        Err(MlError::Invalid {
+            field: "margin",
+            ..
+        })
+    ));
+    assert_eq!(reg.champion("m").unwrap(), Some(v1));
+    // The champion has no finite score to defend: the challenger is promoted, and the
+    // reason says there was a champion (it used to read "no champion").
+    let p = reg.promote_if_better("m", v2, 0.01).unwrap();
+    assert!(p.promoted);
+    assert_eq!(p.previous, Some(v1));
+    assert!(
+        p.reason.starts_with("champion v1 has no finite auc"),
+        "{}",
+        p.reason
+    );
+    assert_eq!(reg.champion("m").unwrap(), Some(v2));
+    std::fs::remove_dir_all(&root).unwrap();
+}
