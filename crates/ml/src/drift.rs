@@ -502,13 +502,20 @@ impl DriftReport {
     }
 
     /// Adds calibration drift (reference and live labels with the model's
-    /// probabilities) and its warning.
+    /// probabilities) and its warning. Thresholds that fail
+    /// [`DriftThresholds::validate`] (a NaN `ece_increase` would never warn) raise an
+    /// alert saying so rather than a silent pass.
     pub fn with_calibration(
         mut self,
         cal: CalibrationDrift,
         thresholds: &DriftThresholds,
     ) -> DriftReport {
-        if cal.ece_live - cal.ece_reference > thresholds.ece_increase {
+        if let Err(e) = thresholds.validate() {
+            self.level = DriftLevel::Alert;
+            self.warnings.push(format!(
+                "ALERT calibration: not judged, the thresholds are invalid: {e}"
+            ));
+        } else if cal.ece_live - cal.ece_reference > thresholds.ece_increase {
             self.level = self.level.max(DriftLevel::Warn);
             self.warnings.push(format!(
                 "WARN calibration: live ECE {:.3} vs reference {:.3} (mean prediction {:.3}, observed rate {:.3})",

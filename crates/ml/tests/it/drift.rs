@@ -132,6 +132,21 @@ fn report_raises_warnings_at_the_thresholds() {
         .with_calibration(cal, &t);
     assert_eq!(rep.level, DriftLevel::Warn);
     assert!(rep.warnings[0].contains("calibration"));
+    // A NaN calibration threshold would make the comparison false for ever: it is an
+    // alert naming the field, not a pass.
+    let nan = DriftThresholds {
+        ece_increase: f64::NAN,
+        ..t
+    };
+    let rep = DriftReport::compute(&train, &train, &names, &t)
+        .unwrap()
+        .with_calibration(cal, &nan);
+    assert_eq!(rep.level, DriftLevel::Alert);
+    assert!(
+        rep.warnings.iter().any(|w| w.contains("ece_increase")),
+        "{:?}",
+        rep.warnings
+    );
 }
 
 #[test]
