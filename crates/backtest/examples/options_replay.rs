@@ -20,7 +20,8 @@ use thetalab_strategy::options::{IronCondor0Dte, IronCondorConfig, OptionStrateg
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let mode = args.get(1).map_or("store", String::as_str);
-    let sessions: usize = args.get(2).map_or(Ok(252), |s| s.parse())?;
+    let year = SynthConfig::default().sessions;
+    let sessions: usize = args.get(2).map_or(Ok(year), |s| s.parse())?;
     let market = SyntheticMarket::new(SynthConfig {
         sessions,
         ..SynthConfig::default()
@@ -28,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut source: Box<dyn SnapshotSource> = if mode == "synth" {
         Box::new(SynthSource::new(&market, 2, 2)?)
     } else {
-        let name = if sessions == SynthConfig::default().sessions {
+        let name = if sessions == year {
             "replay-store".to_string()
         } else {
             format!("replay-store-{sessions}")

@@ -197,6 +197,8 @@ struct Engine<'c> {
     /// The names positions are recorded under: `names`, then the names claimed by
     /// orders (see [`Engine::label`]).
     labels: Vec<String>,
+    /// The strategy object of each claimed label (`labels[names.len() + k]`).
+    label_owner: Vec<usize>,
     cash: f64,
     open: Vec<Open>,
     views: Vec<PortfolioView>,
@@ -317,13 +319,20 @@ impl<'c> Engine<'c> {
         if !owns || claimed.is_empty() || self.names.get(strat).is_some_and(|n| n == claimed) {
             return strat;
         }
-        // Claimed names live after the strategies' own; one claimed that is another
-        // strategy's own name gets an entry of its own, so the two stay apart.
+        // Claimed names live after the strategies' own, one entry per (strategy object,
+        // name): one claimed that is another strategy's own name, or that two selectors
+        // both claim (children of the same alias), gets an entry of its own, so that the
+        // stock positions deliveries open (keyed by label) stay apart.
         let top = self.names.len();
-        if let Some(k) = self.labels[top..].iter().position(|l| l == claimed) {
+        if let Some(k) = self.labels[top..]
+            .iter()
+            .zip(&self.label_owner)
+            .position(|(l, &o)| o == strat && l == claimed)
+        {
             return top + k;
         }
         self.labels.push(claimed.to_string());
+        self.label_owner.push(strat);
         self.labels.len() - 1
     }
 
@@ -610,8 +619,9 @@ impl<'c> Engine<'c> {
         }
     }
 
-    /// Puts `shares` (signed, bought or sold at `price`) into the strategy's stock
-    /// position: an existing one is closed at `price` and reopened with the new total.
+    /// Puts `shares` (signed, bought or sold at `price`) into the stock position of
+    /// `label` (owned by strategy `strat`): an existing one is closed at `price` and
+    /// reopened with the new total.
     fn deliver(
         &mut self,
         (strat, label): (usize, usize),
@@ -1385,6 +1395,7 @@ pub fn replay(
         cal: &cal,
         views: vec![PortfolioView::default(); names.len()],
         labels: names.clone(),
+        label_owner: Vec::new(),
         names,
         cash: cfg.init_cash,
         open: Vec::with_capacity(64),

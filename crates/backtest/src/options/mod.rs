@@ -47,8 +47,11 @@
 //!      price (so that cash moves by the strike, as delivery at the strike does),
 //!      charging [`Fees::assignment_per_contract`]; the shares stay in the position,
 //!      marked at the underlying's price (their gain is part of its mark and of its
-//!      trade's P&L), until it closes, then move into the strategy's stock position at
-//!      the price of that moment; the strategy
+//!      trade's P&L), until it closes, then move into the stock position of the
+//!      strategy object and the name the position was recorded under (one per pair: two
+//!      selectors' children of the same alias keep their shares apart) at the price of
+//!      that moment; shares delivered away against the position's own (a covered call
+//!      assigned) leave no stock position; the strategy
 //!      gets [`StrategyEvent::SharesDelivered`](thetalab_strategy::options::StrategyEvent)
 //!      with the strike as price. A position whose legs are all settled is closed with
 //!      reason `Settlement` (or `Assignment`).

@@ -44,14 +44,28 @@ fn snap(
     expiry: NaiveDate,
     rows: &[(f64, OptionRight, Option<f64>, Option<f64>)],
 ) -> ChainSnapshot {
+    let rows = rows
+        .iter()
+        .map(|&(strike, right, bid, ask)| (expiry, strike, right, bid, ask));
+    chain_snap(ts, spot, "SPX", root, rows)
+}
+
+/// A snapshot of `underlying` with `root` options `rows` (in chain order), sizes 10.
+fn chain_snap(
+    ts: Timestamp,
+    spot: f64,
+    underlying: &str,
+    root: &str,
+    rows: impl IntoIterator<Item = Row>,
+) -> ChainSnapshot {
     let mut s = ChainSnapshot {
         ts,
-        underlying: "SPX".into(),
+        underlying: underlying.into(),
         underlying_price: Some(spot),
         ..ChainSnapshot::default()
     };
     let root = OptionRoot::new(root).unwrap();
-    for &(strike, right, bid, ask) in rows {
+    for (expiry, strike, right, bid, ask) in rows {
         s.push(
             root,
             &OptionQuote {
@@ -1157,38 +1171,7 @@ type Row = (NaiveDate, f64, OptionRight, Option<f64>, Option<f64>);
 /// A snapshot of `underlying` (option root = the underlying) with `rows` in chain order
 /// (expiry, strike).
 fn snap_multi(ts: Timestamp, spot: f64, underlying: &str, rows: &[Row]) -> ChainSnapshot {
-    let mut s = ChainSnapshot {
-        ts,
-        underlying: underlying.into(),
-        underlying_price: Some(spot),
-        ..ChainSnapshot::default()
-    };
-    let root = OptionRoot::new(underlying).unwrap();
-    for &(expiry, strike, right, bid, ask) in rows {
-        s.push(
-            root,
-            &OptionQuote {
-                ts,
-                underlying_price: Some(spot),
-                expiry,
-                strike,
-                right,
-                bid,
-                ask,
-                bid_size: Some(10),
-                ask_size: Some(10),
-                last: None,
-                volume: 0,
-                open_interest: None,
-                iv: None,
-                delta: None,
-                gamma: None,
-                vega: None,
-                theta: None,
-            },
-        );
-    }
-    s
+    chain_snap(ts, spot, underlying, underlying, rows.iter().copied())
 }
 
 #[test]
@@ -1691,5 +1674,168 @@ fn a_loss_beyond_the_capital_is_noted_as_a_ruin() {
     let (r, ruin) = thetalab_backtest::metrics::returns::equity_returns(cfg.init_cash, &daily);
     assert_eq!(ruin, Some(0));
     assert_eq!(r, vec![-1.0]);
+    check_accounting(&res);
+}
+
+#[test]
+fn an_assigned_covered_call_earns_strike_minus_entry_plus_premium() {
+    // AAPL covered call, 1 unit, 2024-01-19 10:00 (AAPL 192): buy 100 shares at 192 and
+    // sell the Jan-19 190C at the bid 3.00 (entry net 192 − 3 = 189 per share). At the
+    // 16:00 close AAPL is 195: the call is assigned and the shares are delivered away.
+    // Textbook covered-call payoff at expiry above the strike (Hull, *Options, Futures
+    // and Other Derivatives*, 11th ed., §12.1, fig. 12.1a): (K − S₀ + premium) × 100 =
+    // (190 − 192 + 3) × 100 = 100, less one contract's charges (1.34) = 98.66. The
+    // delivered −100 shares and the position's own +100 cancel: no stock position is
+    // opened, the account is all cash again (100 000 + 98.66).
+    use OptionRight::Call;
+    let e = d("2024-01-19");
+    let snaps = vec![
+        snap_multi(
+            at("2024-01-19", "10:00"),
+            192.0,
+            "AAPL",
+            &[(e, 190.0, Call, Some(3.00), Some(3.10))],
+        ),
+        snap_multi(at("2024-01-19", "16:00"), 195.0, "AAPL", &[]),
+        snap_multi(at("2024-01-22", "10:00"), 197.0, "AAPL", &[]),
+    ];
+    let mut s = Script::new(
+        StructureKind::CoveredCall,
+        vec![leg("AAPL", e, 190.0, Call, -1)],
+        ExitPlan::hold(),
+    );
+    s.shares = 100;
+    s.units = Some(1);
+    let res = run(snaps, s, &cfg100k());
+    assert_eq!(res.trades.len(), 1, "{:?} {:?}", res.trades, res.not_filled);
+    let t = &res.trades[0];
+    assert_eq!(t.reason_out, OptionExitReason::Assignment);
+    assert!((t.entry_net - 189.0).abs() < 1e-9, "{}", t.entry_net);
+    assert!((t.exit_net - 190.0).abs() < 1e-9, "{}", t.exit_net);
+    assert!((t.pnl - 98.66).abs() < 1e-9, "{}", t.pnl);
+    assert_eq!(res.totals.closed_at_end, 0);
+    // All cash from the settlement on: the equity no longer moves with AAPL.
+    for p in &res.equity[1..] {
+        assert!((p.equity - 100_098.66).abs() < 1e-9, "{p:?}");
+        assert!((p.cash - p.equity).abs() < 1e-9, "{p:?}");
+    }
+    check_accounting(&res);
+}
+
+/// A selector's child that sells one AAPL Jan-18 190 put at its first snapshot and
+/// records the shares of the stock positions it sees under its alias.
+struct PutSeller {
+    sent: bool,
+    seen: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl OptionStrategy for PutSeller {
+    fn name(&self) -> &str {
+        "seller"
+    }
+
+    fn on_snapshot(&mut self, ctx: &OptionContext<'_>, out: &mut Vec<OptionAction>) {
+        let held: i64 = ctx
+            .portfolio
+            .positions
+            .iter()
+            .filter(|p| p.kind == StructureKind::Stock)
+            .map(|p| p.shares * i64::from(p.units))
+            .sum();
+        self.seen.store(held, std::sync::atomic::Ordering::Relaxed);
+        if !self.sent {
+            self.sent = true;
+            out.push(OptionAction::Open(OrderIntent {
+                strategy: "seller".into(),
+                kind: StructureKind::CashSecuredPut,
+                legs: vec![leg("AAPL", d("2024-01-18"), 190.0, OptionRight::Put, -1)],
+                shares: 0,
+                units: Some(1),
+                limit: None,
+                exits: ExitPlan::hold(),
+                reason: "sell".into(),
+            }));
+        }
+    }
+}
+
+#[test]
+fn two_selectors_children_of_one_alias_keep_their_own_delivered_shares() {
+    // Two selectors, each with a child aliased `seller` that sells an AAPL 190 put on
+    // 01-18 at 10:00 (AAPL 192). At the 16:00 close (189) both puts are assigned: each
+    // selector's child now holds 100 shares bought at the strike. Before the fix the
+    // stock positions were keyed by the name alone: the second delivery closed the
+    // first selector's stock position and reopened it, with 200 shares, under the
+    // second selector, so the first child saw 0 shares and the second 200.
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use thetalab_strategy::options::{SelectorConfig, StrategySelector};
+    let every = vec!["seller".to_string()];
+    let cfg = SelectorConfig {
+        bullish: every.clone(),
+        bearish: every.clone(),
+        neutral: every.clone(),
+        high_volatility: every,
+        strategies: Default::default(),
+    };
+    let seen = [Arc::new(AtomicI64::new(-1)), Arc::new(AtomicI64::new(-1))];
+    let mut strategies: Vec<Box<dyn OptionStrategy>> = seen
+        .iter()
+        .map(|s| {
+            let child: Box<dyn OptionStrategy> = Box::new(PutSeller {
+                sent: false,
+                seen: Arc::clone(s),
+            });
+            let sel = StrategySelector::from_children(vec![("seller".to_string(), child)], &cfg);
+            Box::new(sel) as Box<dyn OptionStrategy>
+        })
+        .collect();
+    let e = d("2024-01-18");
+    let snaps = vec![
+        snap_multi(
+            at("2024-01-18", "10:00"),
+            192.0,
+            "AAPL",
+            &[(e, 190.0, OptionRight::Put, Some(1.00), Some(1.10))],
+        ),
+        snap_multi(at("2024-01-18", "16:00"), 189.0, "AAPL", &[]),
+        snap_multi(at("2024-01-19", "10:00"), 191.0, "AAPL", &[]),
+    ];
+    let res = replay(
+        &mut VecSource::new(snaps),
+        &mut strategies,
+        &mut NoVolIndices,
+        &cfg100k(),
+        None,
+        &mut |_| {},
+    )
+    .unwrap();
+    for s in &seen {
+        assert_eq!(s.load(Ordering::Relaxed), 100);
+    }
+    let stock: Vec<_> = res
+        .trades
+        .iter()
+        .filter(|t| t.kind == StructureKind::Stock)
+        .collect();
+    assert_eq!(stock.len(), 2, "{:?}", res.trades);
+    for t in &stock {
+        assert_eq!(t.strategy, "seller");
+        assert_eq!(t.shares, 100);
+        assert_eq!(t.share_entry_price, Some(189.0));
+        // Bought at 189, closed at the end of the data at 191: +200 each.
+        assert!((t.pnl - 200.0).abs() < 1e-9, "{}", t.pnl);
+    }
+    // Each put: sold at 1.00, settled at its intrinsic 1 → −1.34 of charges.
+    let puts: Vec<_> = res
+        .trades
+        .iter()
+        .filter(|t| t.kind == StructureKind::CashSecuredPut)
+        .collect();
+    assert_eq!(puts.len(), 2);
+    for t in &puts {
+        assert_eq!(t.reason_out, OptionExitReason::Assignment);
+        assert!((t.pnl + 1.34).abs() < 1e-9, "{}", t.pnl);
+    }
     check_accounting(&res);
 }
