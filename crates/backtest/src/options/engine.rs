@@ -1210,8 +1210,8 @@ impl<'c> Engine<'c> {
         };
         // Buying power.
         let (fee_open, _) = self.cfg.fees.order(
-            contracts_unit * u64::from(units),
-            shares_unit * u64::from(units),
+            contracts_unit.saturating_mul(u64::from(units)),
+            shares_unit.saturating_mul(u64::from(units)),
         );
         let available = equity - self.bp_used();
         let need = risk.buying_power * f64::from(units) + fee_open;
@@ -1309,8 +1309,8 @@ impl<'c> Engine<'c> {
         }
         // Execute.
         let (fee, comm) = self.cfg.fees.order(
-            contracts_unit * u64::from(units),
-            shares_unit * u64::from(units),
+            contracts_unit.saturating_mul(u64::from(units)),
+            shares_unit.saturating_mul(u64::from(units)),
         );
         self.cash -= f64::from(units) * mult * entry_net + fee;
         self.charge(now, fee);
@@ -1479,6 +1479,21 @@ pub fn replay(
         }
         intel.reset(vol.readings(now));
         let view = ChainView::new(&snap, cfg.rate, cfg.dividend_yield, &cal);
+        // A hand-built snapshot's public columns can disagree in length; the view would
+        // use only the rows every column has and drop the rest without a word.
+        if view.ragged_rows() > 0 {
+            return Err(BacktestError::LengthMismatch {
+                what: format!(
+                    "chain snapshot at {}: its columns (strike {}, bid {}, ask {}, …)",
+                    now.to_rfc3339(),
+                    snap.strike.len(),
+                    snap.bid.len(),
+                    snap.ask.len()
+                ),
+                len: view.len(),
+                expected: view.len() + view.ragged_rows(),
+            });
+        }
         // 3. Marks, attribution, early assignment.
         let s = spot_now.unwrap_or(0.0);
         if spot_now.is_some() {

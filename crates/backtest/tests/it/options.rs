@@ -1839,3 +1839,33 @@ fn two_selectors_children_of_one_alias_keep_their_own_delivered_shares() {
     }
     check_accounting(&res);
 }
+
+#[test]
+fn a_ragged_snapshot_is_an_error_not_silently_shortened() {
+    // A hand-built snapshot whose `bid` column lost a row: the chain view would use the
+    // rows every column has and drop the last contract without a word.
+    let e = d("2024-01-19");
+    let mut snap = snap_multi(
+        at("2024-01-18", "10:00"),
+        190.0,
+        "AAPL",
+        &[
+            (e, 190.0, OptionRight::Call, Some(1.0), Some(1.1)),
+            (e, 195.0, OptionRight::Call, Some(0.4), Some(0.5)),
+        ],
+    );
+    snap.bid.pop();
+    let mut strategies: Vec<Box<dyn OptionStrategy>> = Vec::new();
+    let err = replay(
+        &mut VecSource::new(vec![snap]),
+        &mut strategies,
+        &mut NoVolIndices,
+        &cfg100k(),
+        None,
+        &mut |_| {},
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("2024-01-18") && err.contains("bid 1"), "{err}");
+    assert!(err.contains("expected 2"), "{err}");
+}
